@@ -222,8 +222,8 @@ func (p *Pipeline) Stopped() bool { return p.state.Load()&stoppedBit != 0 }
 // Result is a snapshot of the counts.
 type Result struct {
 	Submitted, Exported, Dropped, Failed, Retried uint64
-	QueueHighWatermark                             uint64
-	FlushLatency                                   time.Duration
+	QueueHighWatermark                            uint64
+	FlushLatency                                  time.Duration
 	// BySeverity holds the counts per OTel severity number (index 0..24).
 	BySeverity [nSeverities]LevelCounts
 }
