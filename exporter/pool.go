@@ -1,0 +1,263 @@
+package exporter
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/encoding/gzip"
+)
+
+// connKey identifies a shared connection: everything that shapes the
+// transport. Headers, timeout, compression and retry policy are per
+// exporter and not part of it.
+type connKey struct {
+	protocol Protocol
+	target   string // gRPC target, or scheme://host:port for HTTP
+	insecure bool
+	ca       string // certificate files, only when TLS is used
+	cert     string
+	key      string
+}
+
+// The shared connections, reference counted.
+var (
+	poolMu    sync.Mutex
+	grpcConns = map[connKey]*grpcConn{}
+	httpConns = map[connKey]*httpConn{}
+)
+
+type grpcConn struct {
+	conn *grpc.ClientConn
+	refs int
+}
+
+type httpConn struct {
+	client    *http.Client
+	transport *http.Transport
+	refs      int
+}
+
+// OpenConnections returns the number of live shared connections: one per
+// distinct OTLP endpoint and transport settings (a gRPC ClientConn, or an
+// HTTP client whose keep-alive connections are pooled), however many
+// exporters use it. It drops back when the last exporter using a
+// connection is shut down.
+func OpenConnections() int {
+	poolMu.Lock()
+	defer poolMu.Unlock()
+	return len(grpcConns) + len(httpConns)
+}
+
+// acquireGRPC returns the shared ClientConn for key, creating it (lazily
+// connecting) if needed, and the function that releases this reference.
+func acquireGRPC(key connKey) (*grpc.ClientConn, func(), error) {
+	poolMu.Lock()
+	defer poolMu.Unlock()
+	if c, ok := grpcConns[key]; ok {
+		c.refs++
+		return c.conn, releaser(func() { releaseGRPC(key) }), nil
+	}
+	var creds credentials.TransportCredentials
+	if key.insecure {
+		creds = insecure.NewCredentials()
+	} else {
+		tc, err := loadTLS(key)
+		if err != nil {
+			return nil, nil, err
+		}
+		creds = credentials.NewTLS(tc)
+	}
+	conn, err := grpc.NewClient(key.target,
+		grpc.WithTransportCredentials(creds),
+		grpc.WithUserAgent("fapilog-go OTel Go OTLP over gRPC logs exporter/"+otlploggrpc.Version()),
+		grpc.WithUnaryInterceptor(grpcAttempt),
+	)
+	if err != nil {
+		return nil, nil, fmt.Errorf("exporter: gRPC client for %s: %w", key.target, err)
+	}
+	grpcConns[key] = &grpcConn{conn: conn, refs: 1}
+	return conn, releaser(func() { releaseGRPC(key) }), nil
+}
+
+func releaseGRPC(key connKey) {
+	poolMu.Lock()
+	c := grpcConns[key]
+	c.refs--
+	if c.refs > 0 {
+		poolMu.Unlock()
+		return
+	}
+	delete(grpcConns, key)
+	poolMu.Unlock()
+	_ = c.conn.Close() // Close only fails when already closed.
+}
+
+// acquireHTTP returns the shared HTTP client for key and the function that
+// releases this reference.
+func acquireHTTP(key connKey) (*http.Client, func(), error) {
+	poolMu.Lock()
+	defer poolMu.Unlock()
+	if c, ok := httpConns[key]; ok {
+		c.refs++
+		return c.client, releaser(func() { releaseHTTP(key) }), nil
+	}
+	var tc *tls.Config
+	if !key.insecure && (key.ca != "" || key.cert != "") {
+		var err error
+		if tc, err = loadTLS(key); err != nil {
+			return nil, nil, err
+		}
+	}
+	// Go's DefaultTransport settings, with a larger idle pool per host:
+	// many loggers export to the one collector.
+	tr := &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   30 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   16,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		TLSClientConfig:       tc,
+	}
+	c := &httpConn{
+		client:    &http.Client{Transport: attemptTransport{tr}},
+		transport: tr,
+		refs:      1,
+	}
+	httpConns[key] = c
+	return c.client, releaser(func() { releaseHTTP(key) }), nil
+}
+
+func releaseHTTP(key connKey) {
+	poolMu.Lock()
+	c := httpConns[key]
+	c.refs--
+	if c.refs > 0 {
+		poolMu.Unlock()
+		return
+	}
+	delete(httpConns, key)
+	poolMu.Unlock()
+	c.transport.CloseIdleConnections()
+}
+
+// releaser makes release safe to call more than once: only the first call
+// drops the reference.
+func releaser(release func()) func() {
+	var once sync.Once
+	return func() { once.Do(release) }
+}
+
+// loadTLS reads the certificate files of key. The error names the file.
+func loadTLS(key connKey) (*tls.Config, error) {
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if key.ca != "" {
+		b, err := os.ReadFile(key.ca)
+		if err != nil {
+			return nil, fmt.Errorf("exporter: certificate %q: %w", key.ca, unwrapPath(err))
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(b) {
+			return nil, fmt.Errorf("exporter: certificate %q: no PEM certificate in it", key.ca)
+		}
+		tc.RootCAs = pool
+	}
+	if key.cert != "" {
+		crt, err := loadKeyPair(key.cert, key.key)
+		if err != nil {
+			return nil, err
+		}
+		tc.Certificates = []tls.Certificate{crt}
+	}
+	return tc, nil
+}
+
+func loadKeyPair(certFile, keyFile string) (tls.Certificate, error) {
+	certPEM, err := os.ReadFile(certFile)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("exporter: client certificate %q: %w", certFile, unwrapPath(err))
+	}
+	keyPEM, err := os.ReadFile(keyFile)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("exporter: client key %q: %w", keyFile, unwrapPath(err))
+	}
+	crt, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("exporter: client certificate %q and key %q: %w", certFile, keyFile, err)
+	}
+	return crt, nil
+}
+
+// unwrapPath drops the *fs.PathError layer, whose text repeats the path.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// exportState travels in the context of one Export call to the transport,
+// which counts each attempt (and, for gRPC, applies the exporter's
+// compression on the shared connection).
+type exportState struct {
+	attempts atomic.Uint64
+	retries  *atomic.Uint64 // the exporter's total
+	gzip     bool
+}
+
+type stateKey struct{}
+
+func (s *exportState) attempt() {
+	if s.attempts.Add(1) > 1 {
+		s.retries.Add(1)
+	}
+}
+
+func stateFrom(ctx context.Context) *exportState {
+	s, _ := ctx.Value(stateKey{}).(*exportState)
+	return s
+}
+
+// grpcAttempt is the unary interceptor of every shared gRPC connection.
+func grpcAttempt(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	if s := stateFrom(ctx); s != nil {
+		s.attempt()
+		if s.gzip {
+			opts = append(opts, grpc.UseCompressor(gzip.Name))
+		}
+	}
+	return invoker(ctx, method, req, reply, cc, opts...)
+}
+
+// attemptTransport counts each request the OTLP HTTP exporter sends.
+// Requests that follow a redirect are not new attempts.
+type attemptTransport struct{ base http.RoundTripper }
+
+func (t attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Response == nil {
+		if s := stateFrom(r.Context()); s != nil {
+			s.attempt()
+		}
+	}
+	return t.base.RoundTrip(r)
+}
