@@ -1,0 +1,118 @@
+package fapilog
+
+import (
+	"context"
+
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/fapilog/fapilog-go/levels"
+)
+
+// AsyncLogger is the async fapilog logger: every method takes ctx first and
+// returns an error, the Go form of fapilog's "must be awaited". A method
+// returns
+//
+//   - nil once the record is accepted into the export pipeline;
+//   - ctx.Err() when ctx ended while the record waited for room;
+//   - ErrDropped when a non-protected record found no room in time;
+//   - ErrStopped once the logger is stopped.
+//
+// Protected levels (default ERROR, CRITICAL, AUDIT, SECURITY) wait for room
+// until ctx is done, so with a live ctx they are never dropped. A call below
+// the minimum level returns nil and records nothing.
+//
+// An AsyncLogger is safe for concurrent use. Get one with GetAsyncLogger.
+type AsyncLogger struct {
+	c      *core
+	fields []attribute.KeyValue
+}
+
+// Name returns the logger's name.
+func (l *AsyncLogger) Name() string { return l.c.name }
+
+// Enabled reports whether a call at level would be recorded.
+func (l *AsyncLogger) Enabled(level levels.Level) bool { return l.c.enabled(level) }
+
+// Debug logs at DEBUG.
+func (l *AsyncLogger) Debug(ctx context.Context, msg string, kv ...any) error {
+	return l.Log(ctx, levels.Debug, msg, kv...)
+}
+
+// Info logs at INFO.
+func (l *AsyncLogger) Info(ctx context.Context, msg string, kv ...any) error {
+	return l.Log(ctx, levels.Info, msg, kv...)
+}
+
+// Warning logs at WARNING.
+func (l *AsyncLogger) Warning(ctx context.Context, msg string, kv ...any) error {
+	return l.Log(ctx, levels.Warning, msg, kv...)
+}
+
+// Error logs at ERROR.
+func (l *AsyncLogger) Error(ctx context.Context, msg string, kv ...any) error {
+	return l.Log(ctx, levels.Error, msg, kv...)
+}
+
+// Critical logs at CRITICAL.
+func (l *AsyncLogger) Critical(ctx context.Context, msg string, kv ...any) error {
+	return l.Log(ctx, levels.Critical, msg, kv...)
+}
+
+// Audit logs at AUDIT; it always passes the level gate.
+func (l *AsyncLogger) Audit(ctx context.Context, msg string, kv ...any) error {
+	return l.Log(ctx, levels.Audit, msg, kv...)
+}
+
+// Security logs at SECURITY; it always passes the level gate.
+func (l *AsyncLogger) Security(ctx context.Context, msg string, kv ...any) error {
+	return l.Log(ctx, levels.Security, msg, kv...)
+}
+
+// Exception logs err at ERROR with exception.type, exception.message and
+// exception.stacktrace (the caller's stack).
+func (l *AsyncLogger) Exception(ctx context.Context, msg string, err error, kv ...any) error {
+	if !l.c.enabled(levels.Error) {
+		return nil
+	}
+	return l.c.emit(ctx, true, levels.Error, msg, l.fields, kv, true, err)
+}
+
+// Log logs at any level, registered levels included.
+func (l *AsyncLogger) Log(ctx context.Context, level levels.Level, msg string, kv ...any) error {
+	if !l.c.enabled(level) {
+		return nil
+	}
+	return l.c.emit(ctx, true, level, msg, l.fields, kv, false, nil)
+}
+
+// With returns a child logger that adds kv to every record and shares the
+// parent's pipeline.
+func (l *AsyncLogger) With(kv ...any) *AsyncLogger {
+	return &AsyncLogger{c: l.c, fields: withFields(l.fields, kv)}
+}
+
+// Bind returns a ctx carrying kv as bound fields (see Logger.Bind).
+func (l *AsyncLogger) Bind(ctx context.Context, kv ...any) context.Context { return bind(ctx, kv) }
+
+// Unbind returns a ctx without the bound fields named by keys.
+func (l *AsyncLogger) Unbind(ctx context.Context, keys ...string) context.Context {
+	return unbind(ctx, keys)
+}
+
+// ClearContext returns a ctx with no bound fields.
+func (l *AsyncLogger) ClearContext(ctx context.Context) context.Context { return clearBound(ctx) }
+
+// Flush exports what is queued and keeps the logger running.
+func (l *AsyncLogger) Flush(ctx context.Context) error { return l.c.pipe.Flush(ctx) }
+
+// StopAndDrain stops the logger and reports exact counts (see
+// Logger.StopAndDrain).
+func (l *AsyncLogger) StopAndDrain(ctx context.Context) (DrainResult, error) {
+	return l.c.drain(ctx)
+}
+
+// Drain is StopAndDrain, as in fapilog.
+func (l *AsyncLogger) Drain(ctx context.Context) (DrainResult, error) { return l.c.drain(ctx) }
+
+// Stats returns the counts so far without stopping the logger.
+func (l *AsyncLogger) Stats() DrainResult { return drainResult(l.c.pipe.Result()) }

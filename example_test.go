@@ -1,0 +1,65 @@
+package fapilog_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	fapilog "github.com/fapilog/fapilog-go"
+	"github.com/fapilog/fapilog-go/exporter"
+)
+
+func ExampleGetLogger() {
+	mem := exporter.NewMemory() // in production: the console or OTLP exporter from the environment
+	logger := fapilog.GetLogger("example-service", fapilog.WithExporter(mem))
+	logger.Info("Hello, world", "env", "prod")
+
+	res, _ := logger.StopAndDrain(context.Background())
+	r := mem.Records()[0]
+	fmt.Println(r.SeverityText(), r.Body().AsString(), r.InstrumentationScope().Name)
+	fmt.Println("exported:", res.Exported)
+	// Output:
+	// INFO Hello, world example-service
+	// exported: 1
+}
+
+func ExampleGetAsyncLogger() {
+	ctx := context.Background()
+	mem := exporter.NewMemory()
+	alog, err := fapilog.GetAsyncLogger(ctx, "example-worker", fapilog.WithExporter(mem))
+	if err != nil {
+		panic(err)
+	}
+	_ = alog.Info(ctx, "Processing", "item", 1)
+	_ = alog.Exception(ctx, "Oops", errors.New("disk full"))
+
+	res, _ := alog.Drain(ctx)
+	fmt.Println(res.Submitted, res.Exported, res.Dropped, res.Failed)
+	if err := alog.Info(ctx, "too late"); errors.Is(err, fapilog.ErrStopped) {
+		fmt.Println("stopped")
+	}
+	// Output:
+	// 2 2 0 0
+	// stopped
+}
+
+func ExampleLogger_Bind() {
+	mem := exporter.NewMemory()
+	logger := fapilog.GetLogger("example-bind", fapilog.Reuse(false), fapilog.WithExporter(mem))
+	ctx := logger.Bind(context.Background(), "request_id", "r-42")
+	logger.InfoContext(ctx, "handled", "status", 200)
+
+	_, _ = logger.StopAndDrain(ctx)
+	fmt.Println(mem.Records()[0].AttributesLen())
+	// Output: 2
+}
+
+func ExampleRuntime() {
+	mem := exporter.NewMemory()
+	err := fapilog.Runtime(context.Background(), func(log *fapilog.Logger) error {
+		log.Error("Something happened", "code", 500)
+		return nil
+	}, fapilog.WithName("batch-job"), fapilog.WithExporter(mem))
+	fmt.Println(err, mem.Len())
+	// Output: <nil> 1
+}

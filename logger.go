@@ -1,0 +1,187 @@
+package fapilog
+
+import (
+	"context"
+
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/levels"
+)
+
+// Logger is the sync fapilog logger. Its methods return nothing and never
+// block the caller for long: a record that finds the export queue full waits
+// at most WithBackpressureWait (protected levels: WithProtectedWait), then is
+// dropped and counted in DrainResult.
+//
+// A Logger is safe for concurrent use. Get one with GetLogger; loggers from
+// With share their parent's pipeline.
+type Logger struct {
+	c      *core
+	fields []attribute.KeyValue
+}
+
+// Name returns the logger's name (its instrumentation scope; "" is the
+// default logger, scope "fapilog").
+func (l *Logger) Name() string { return l.c.name }
+
+// Enabled reports whether a call at level would be recorded.
+func (l *Logger) Enabled(level levels.Level) bool { return l.c.enabled(level) }
+
+// Debug logs at DEBUG. kv takes alternating key/value pairs, attribute.KeyValue
+// and slog.Attr, mixed.
+func (l *Logger) Debug(msg string, kv ...any) {
+	if l.c.enabled(levels.Debug) {
+		_ = l.c.emit(context.Background(), false, levels.Debug, msg, l.fields, kv, false, nil)
+	}
+}
+
+// Info logs at INFO.
+func (l *Logger) Info(msg string, kv ...any) {
+	if l.c.enabled(levels.Info) {
+		_ = l.c.emit(context.Background(), false, levels.Info, msg, l.fields, kv, false, nil)
+	}
+}
+
+// Warning logs at WARNING.
+func (l *Logger) Warning(msg string, kv ...any) {
+	if l.c.enabled(levels.Warning) {
+		_ = l.c.emit(context.Background(), false, levels.Warning, msg, l.fields, kv, false, nil)
+	}
+}
+
+// Error logs at ERROR.
+func (l *Logger) Error(msg string, kv ...any) {
+	if l.c.enabled(levels.Error) {
+		_ = l.c.emit(context.Background(), false, levels.Error, msg, l.fields, kv, false, nil)
+	}
+}
+
+// Critical logs at CRITICAL.
+func (l *Logger) Critical(msg string, kv ...any) {
+	if l.c.enabled(levels.Critical) {
+		_ = l.c.emit(context.Background(), false, levels.Critical, msg, l.fields, kv, false, nil)
+	}
+}
+
+// Audit logs at AUDIT; it always passes the level gate.
+func (l *Logger) Audit(msg string, kv ...any) {
+	_ = l.c.emit(context.Background(), false, levels.Audit, msg, l.fields, kv, false, nil)
+}
+
+// Security logs at SECURITY; it always passes the level gate.
+func (l *Logger) Security(msg string, kv ...any) {
+	_ = l.c.emit(context.Background(), false, levels.Security, msg, l.fields, kv, false, nil)
+}
+
+// Exception logs err at ERROR with exception.type, exception.message and
+// exception.stacktrace (the caller's stack).
+func (l *Logger) Exception(msg string, err error, kv ...any) {
+	if l.c.enabled(levels.Error) {
+		_ = l.c.emit(context.Background(), false, levels.Error, msg, l.fields, kv, true, err)
+	}
+}
+
+// DebugContext logs at DEBUG with ctx: its span's trace and span ids and
+// its bound fields are added.
+func (l *Logger) DebugContext(ctx context.Context, msg string, kv ...any) {
+	if l.c.enabled(levels.Debug) {
+		_ = l.c.emit(ctx, false, levels.Debug, msg, l.fields, kv, false, nil)
+	}
+}
+
+// InfoContext logs at INFO with ctx.
+func (l *Logger) InfoContext(ctx context.Context, msg string, kv ...any) {
+	if l.c.enabled(levels.Info) {
+		_ = l.c.emit(ctx, false, levels.Info, msg, l.fields, kv, false, nil)
+	}
+}
+
+// WarningContext logs at WARNING with ctx.
+func (l *Logger) WarningContext(ctx context.Context, msg string, kv ...any) {
+	if l.c.enabled(levels.Warning) {
+		_ = l.c.emit(ctx, false, levels.Warning, msg, l.fields, kv, false, nil)
+	}
+}
+
+// ErrorContext logs at ERROR with ctx.
+func (l *Logger) ErrorContext(ctx context.Context, msg string, kv ...any) {
+	if l.c.enabled(levels.Error) {
+		_ = l.c.emit(ctx, false, levels.Error, msg, l.fields, kv, false, nil)
+	}
+}
+
+// CriticalContext logs at CRITICAL with ctx.
+func (l *Logger) CriticalContext(ctx context.Context, msg string, kv ...any) {
+	if l.c.enabled(levels.Critical) {
+		_ = l.c.emit(ctx, false, levels.Critical, msg, l.fields, kv, false, nil)
+	}
+}
+
+// AuditContext logs at AUDIT with ctx.
+func (l *Logger) AuditContext(ctx context.Context, msg string, kv ...any) {
+	_ = l.c.emit(ctx, false, levels.Audit, msg, l.fields, kv, false, nil)
+}
+
+// SecurityContext logs at SECURITY with ctx.
+func (l *Logger) SecurityContext(ctx context.Context, msg string, kv ...any) {
+	_ = l.c.emit(ctx, false, levels.Security, msg, l.fields, kv, false, nil)
+}
+
+// ExceptionContext logs err at ERROR with ctx (see Exception).
+func (l *Logger) ExceptionContext(ctx context.Context, msg string, err error, kv ...any) {
+	if l.c.enabled(levels.Error) {
+		_ = l.c.emit(ctx, false, levels.Error, msg, l.fields, kv, true, err)
+	}
+}
+
+// Log logs at any level, registered levels included.
+func (l *Logger) Log(ctx context.Context, level levels.Level, msg string, kv ...any) {
+	if l.c.enabled(level) {
+		_ = l.c.emit(ctx, false, level, msg, l.fields, kv, false, nil)
+	}
+}
+
+// With returns a child logger that adds kv to every record. It shares the
+// parent's pipeline: draining either drains both. The fields are converted
+// once, here, so they cost no allocation per call.
+func (l *Logger) With(kv ...any) *Logger {
+	return &Logger{c: l.c, fields: withFields(l.fields, kv)}
+}
+
+// Bind returns a ctx carrying kv as bound fields: every …Context call and
+// every async call with that ctx (or one derived from it), on any fapilog
+// logger, adds them. Later bindings win over earlier ones with the same key.
+func (l *Logger) Bind(ctx context.Context, kv ...any) context.Context { return bind(ctx, kv) }
+
+// Unbind returns a ctx without the bound fields named by keys.
+func (l *Logger) Unbind(ctx context.Context, keys ...string) context.Context {
+	return unbind(ctx, keys)
+}
+
+// ClearContext returns a ctx with no bound fields.
+func (l *Logger) ClearContext(ctx context.Context) context.Context { return clearBound(ctx) }
+
+// Flush exports what is queued and keeps the logger running.
+func (l *Logger) Flush(ctx context.Context) error { return l.c.pipe.Flush(ctx) }
+
+// StopAndDrain stops the logger: it refuses new records (they are counted as
+// submitted and dropped), exports what is queued, shuts the exporter down,
+// removes this instance from the cache, and reports exact counts. Calling it
+// again returns the updated totals and no error.
+func (l *Logger) StopAndDrain(ctx context.Context) (DrainResult, error) { return l.c.drain(ctx) }
+
+// Drain is StopAndDrain.
+func (l *Logger) Drain(ctx context.Context) (DrainResult, error) { return l.c.drain(ctx) }
+
+// Stats returns the counts so far without stopping the logger.
+func (l *Logger) Stats() DrainResult { return drainResult(l.c.pipe.Result()) }
+
+// withFields converts kv once and appends it to parent fields, de-duplicated
+// with the child's value winning.
+func withFields(parent []attribute.KeyValue, kv []any) []attribute.KeyValue {
+	out := make([]attribute.KeyValue, 0, len(parent)+len(kv))
+	out = append(out, parent...)
+	out = bridge.AppendKV(out, kv)
+	return bridge.Dedup(out)
+}
