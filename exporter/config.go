@@ -127,6 +127,10 @@ type Config struct {
 	Retry *RetryConfig
 	// Console is where the console exporter writes; nil = os.Stdout.
 	Console io.Writer
+	// ConsoleFormat is how the console exporter writes: ConsoleJSON,
+	// ConsolePretty, or ConsoleAuto (pretty when Console is a terminal,
+	// JSON otherwise). "" = unset: FAPILOG_CONSOLE_FORMAT, else auto.
+	ConsoleFormat ConsoleFormat
 }
 
 // Built is an exporter built from a [Config], with what it resolved to.
@@ -165,7 +169,7 @@ func Build(ctx context.Context, cfg Config) (*Built, error) {
 		if w == nil {
 			w = os.Stdout
 		}
-		return &Built{Exporter: NewConsole(w), Kind: KindConsole, Retries: zeroRetries}, nil
+		return &Built{Exporter: newConsoleFormat(w, rc.ConsoleFormat), Kind: KindConsole, Retries: zeroRetries}, nil
 	case KindNone:
 		return &Built{Exporter: NewNone(), Kind: KindNone, Retries: zeroRetries}, nil
 	case KindOTLP:

@@ -75,5 +75,9 @@
 // # Other exporters
 //
 // [NewConsole] writes JSON lines (the default exporter, on stdout),
-// [NewNone] discards, and [NewMemory] keeps records for tests.
+// [NewPretty] one readable, coloured line per record for people, [NewNone]
+// discards, and [NewMemory] keeps records for tests. The console kind
+// writes pretty lines when its writer is a terminal and JSON otherwise;
+// Config.ConsoleFormat or FAPILOG_CONSOLE_FORMAT (auto, json, pretty)
+// decides otherwise, and NO_COLOR (any non-empty value) turns colour off.
 package exporter

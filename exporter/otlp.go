@@ -163,10 +163,17 @@ func (e *otlpExporter) Export(ctx context.Context, records []sdklog.Record) erro
 		ctx, cancel = context.WithTimeout(ctx, e.timeout)
 		defer cancel()
 	}
-	if err := e.inner.Export(ctx, records); err != nil {
-		return fmt.Errorf("exporter: otlp %s export to %s: %w", e.protocol, e.endpoint, err)
+	// A request the collector refuses as too large is sent again in parts
+	// (see TooLargeMarker), so one oversize record cannot fail its batch.
+	failed, err := e.exportParts(ctx, s, records, 0, nil, nil)
+	if len(failed) == 0 {
+		return nil
 	}
-	return nil
+	err = fmt.Errorf("exporter: otlp %s export to %s: %w", e.protocol, e.endpoint, err)
+	if len(failed) < len(records) {
+		return &PartialError{Failed: failed, Err: err}
+	}
+	return err
 }
 
 func (e *otlpExporter) exportDone() {

@@ -223,6 +223,7 @@ type exportState struct {
 	attempts atomic.Uint64
 	retries  *atomic.Uint64 // the exporter's total
 	gzip     bool
+	tooLarge atomic.Bool // HTTP: the collector answered 413
 }
 
 type stateKey struct{}
@@ -254,10 +255,13 @@ func grpcAttempt(ctx context.Context, method string, req, reply any, cc *grpc.Cl
 type attemptTransport struct{ base http.RoundTripper }
 
 func (t attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Response == nil {
-		if s := stateFrom(r.Context()); s != nil {
-			s.attempt()
-		}
+	s := stateFrom(r.Context())
+	if r.Response == nil && s != nil {
+		s.attempt()
 	}
-	return t.base.RoundTrip(r)
+	resp, err := t.base.RoundTrip(r)
+	if s != nil {
+		noteTooLarge(s, resp)
+	}
+	return resp, err
 }

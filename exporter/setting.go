@@ -22,6 +22,9 @@ const (
 
 	envLogsEndpoint = "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"
 	envEndpoint     = "OTEL_EXPORTER_OTLP_ENDPOINT"
+
+	envConsoleFormat = "FAPILOG_CONSOLE_FORMAT"
+	envNoColor       = "NO_COLOR" // https://no-color.org: any non-empty value
 )
 
 var (
@@ -90,6 +93,11 @@ func FromEnv(cfg Config) (Config, error) {
 		return cfg, err
 	}
 	out.Kind = kind
+	if kind == KindConsole {
+		if out.ConsoleFormat, err = resolveConsoleFormat(cfg.ConsoleFormat); err != nil {
+			return cfg, err
+		}
+	}
 	if kind != KindOTLP {
 		return out, nil
 	}
@@ -288,6 +296,27 @@ func resolveKind(cfg Config) (Kind, error) {
 	}
 	return KindConsole, nil
 }
+
+// resolveConsoleFormat resolves Config.ConsoleFormat: explicit, else
+// FAPILOG_CONSOLE_FORMAT, else unset (which Build treats as auto).
+func resolveConsoleFormat(f ConsoleFormat) (ConsoleFormat, error) {
+	src, v := "Config.ConsoleFormat", string(f)
+	if v == "" {
+		n, ev, ok := lookup(envConsoleFormat)
+		if !ok {
+			return "", nil
+		}
+		src, v = n, ev
+	}
+	switch p := ConsoleFormat(strings.ToLower(strings.TrimSpace(v))); p {
+	case ConsoleAuto, ConsoleJSON, ConsolePretty:
+		return p, nil
+	}
+	return "", fmt.Errorf("exporter: %s=%q: want auto, json or pretty", src, v)
+}
+
+// noColor reports whether NO_COLOR asks for output without colour.
+func noColor() bool { return os.Getenv(envNoColor) != "" }
 
 func parseProtocol(s string) (Protocol, error) {
 	switch p := Protocol(strings.ToLower(strings.TrimSpace(s))); p {
