@@ -1,0 +1,779 @@
+package spool
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults and limits.
+const (
+	// DefaultMaxBytes bounds a spool file when Options.MaxBytes is 0.
+	DefaultMaxBytes = 64 << 20
+	// MaxSlots is the number of spools one folder holds at once (one per
+	// open logger, across processes).
+	MaxSlots = 256
+	// MinMaxBytes is the smallest bound accepted.
+	MinMaxBytes = 4 << 10
+)
+
+// Errors. Append, Peek and Ack wrap them.
+var (
+	// ErrFull: the record does not fit in the bound.
+	ErrFull = errors.New("spool: full")
+	// ErrClosed: the spool was closed.
+	ErrClosed = errors.New("spool: closed")
+	// ErrBusy: every slot of the folder is held by another open spool.
+	ErrBusy = errors.New("spool: every slot of the folder is in use")
+	// ErrCorrupt: an entry failed its checksum or was cut short.
+	ErrCorrupt = errors.New("spool: corrupt entry")
+)
+
+// File layout. See the package documentation.
+const (
+	magic          = "FAPSPOOL"
+	version        = 1
+	headerLen      = 16
+	entryHeaderLen = 8
+	kindRecord     = 1
+	kindAck        = 2
+	// maxEntry bounds one entry's payload whatever the file claims.
+	maxEntry = 1 << 30
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Options configure Open.
+type Options struct {
+	// MaxBytes bounds the spool file (header, entries and bookkeeping);
+	// 0 means DefaultMaxBytes. Values below MinMaxBytes are raised to it.
+	MaxBytes int64
+}
+
+// Recovery is what Open found in the folder.
+type Recovery struct {
+	// Records is the number of records the spool held when opened: left by
+	// an earlier owner of the slot and adopted from orphaned slots.
+	Records int
+	// Adopted counts the orphaned slot files (no process held them) whose
+	// records were moved into this spool.
+	Adopted int
+	// TornBytes counts the bytes discarded at the end of files: a partial
+	// or corrupt last entry, as a crash in the middle of a write leaves.
+	TornBytes int64
+	// Unreadable lists files with a foreign or newer header, moved aside
+	// (renamed with an ".unreadable-…" suffix) rather than overwritten.
+	Unreadable []string
+}
+
+// Entry is one record read back from the spool.
+type Entry struct {
+	// Data is what Append was given.
+	Data []byte
+	// Inherited is true for records that were in the spool when it was
+	// opened (written by an earlier process or logger), false for records
+	// appended since.
+	Inherited bool
+}
+
+// Spool is a bounded, durable FIFO of records in one slot file of a folder.
+// It is safe for concurrent use; Peek and Ack assume a single consumer.
+type Spool struct {
+	dir      string
+	slot     int
+	path     string
+	maxBytes int64
+	lock     *os.File
+	rec      Recovery
+
+	// syncMu orders fsyncs and every operation that truncates or replaces
+	// the file; it is taken before mu.
+	syncMu  sync.Mutex
+	synced  int64
+	syncGen uint64
+
+	mu        sync.Mutex
+	f         *os.File
+	size      int64  // end of the valid data
+	head      int64  // offset of the first live entry
+	count     int    // live records
+	consumed  uint64 // records acknowledged since the file was last rewritten
+	inherited int    // live records at the front that were there at Open
+	gen       uint64 // bumped whenever the file is truncated or replaced
+	closed    bool
+	n         atomic.Int64 // count, for lock-free reads
+	bytes     atomic.Int64 // size, for lock-free reads
+}
+
+// Open claims the first free slot of dir (creating dir if needed), recovers
+// what the slot holds (discarding a torn tail), and adopts the records of
+// every orphaned slot (one whose file no process holds). The slot stays
+// claimed, by an exclusive flock(2) on its lock file, until Close or the end
+// of the process. ErrBusy means MaxSlots spools are open on dir.
+func Open(dir string, o Options) (*Spool, error) {
+	if dir == "" {
+		return nil, errors.New("spool: empty folder name")
+	}
+	if o.MaxBytes == 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.MaxBytes < MinMaxBytes {
+		o.MaxBytes = MinMaxBytes
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	s := &Spool{dir: dir, maxBytes: o.MaxBytes}
+	for k := range MaxSlots {
+		l, ok, err := tryLock(lockPath(dir, k))
+		if err != nil {
+			return nil, fmt.Errorf("spool: lock: %w", err)
+		}
+		if ok {
+			s.slot, s.lock = k, l
+			break
+		}
+	}
+	if s.lock == nil {
+		return nil, fmt.Errorf("%w: %s", ErrBusy, dir)
+	}
+	s.path = dataPath(dir, s.slot)
+	if err := s.load(); err != nil {
+		unlock(s.lock)
+		return nil, err
+	}
+	s.adoptOrphans()
+	_ = syncDir(dir)
+	s.inherited = s.count
+	s.rec.Records = s.count
+	s.n.Store(int64(s.count))
+	s.bytes.Store(s.size)
+	return s, nil
+}
+
+func lockPath(dir string, k int) string { return filepath.Join(dir, fmt.Sprintf("slot-%03d.lock", k)) }
+func dataPath(dir string, k int) string { return filepath.Join(dir, fmt.Sprintf("slot-%03d.spool", k)) }
+
+// Path returns the slot file.
+func (s *Spool) Path() string { return s.path }
+
+// Recovery returns what Open found.
+func (s *Spool) Recovery() Recovery { return s.rec }
+
+// Len returns the number of records in the spool. It takes no lock.
+func (s *Spool) Len() int { return int(s.n.Load()) }
+
+// Size returns the size of the spool file in bytes. It takes no lock.
+func (s *Spool) Size() int64 { return s.bytes.Load() }
+
+// MaxBytes returns the bound.
+func (s *Spool) MaxBytes() int64 { return s.maxBytes }
+
+// load opens the slot file, writing a header into a new one, and recovers
+// its live records.
+func (s *Spool) load() error {
+	f, end, live, err := openData(s.path, &s.rec)
+	if err != nil {
+		return err
+	}
+	s.f, s.size, s.count = f, end, live
+	s.head = headerLen
+	return nil
+}
+
+// openData opens path, moves a foreign file aside, discards a torn tail and
+// drops acknowledged records (rewriting the file), and returns the file
+// with its live records from offset headerLen to end.
+func openData(path string, rec *Recovery) (f *os.File, end int64, live int, err error) {
+	f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("spool: %w", err)
+	}
+	fail := func(e error) (*os.File, int64, int, error) {
+		f.Close()
+		return nil, 0, 0, fmt.Errorf("spool: %s: %w", path, e)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return fail(err)
+	}
+	size := st.Size()
+	if size < headerLen {
+		// New, or a crash while the header was written: nothing to keep.
+		rec.TornBytes += size
+		if err := initFile(f); err != nil {
+			return fail(err)
+		}
+		return f, headerLen, 0, nil
+	}
+	var h [headerLen]byte
+	if _, err := f.ReadAt(h[:], 0); err != nil {
+		return fail(err)
+	}
+	if !validHeader(h) {
+		f.Close()
+		aside := fmt.Sprintf("%s.unreadable-%d", path, time.Now().UnixNano())
+		if err := os.Rename(path, aside); err != nil {
+			return nil, 0, 0, fmt.Errorf("spool: %s has a foreign header and cannot be moved aside: %w", path, err)
+		}
+		rec.Unreadable = append(rec.Unreadable, aside)
+		return openData(path, rec)
+	}
+	sc, err := scan(f, size)
+	if err != nil {
+		return fail(err)
+	}
+	if sc.end < size {
+		rec.TornBytes += size - sc.end
+		if err := f.Truncate(sc.end); err != nil {
+			return fail(err)
+		}
+		if err := f.Sync(); err != nil {
+			return fail(err)
+		}
+	}
+	live = sc.records - int(sc.consumed)
+	if sc.consumed == 0 && !sc.acks {
+		return f, sc.end, live, nil
+	}
+	// Drop what was acknowledged: rewrite the live records.
+	if live == 0 {
+		if err := truncateFile(f); err != nil {
+			return fail(err)
+		}
+		return f, headerLen, 0, nil
+	}
+	nf, nend, err := rewrite(path, f, sc.end, sc.consumed)
+	f.Close()
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("spool: %s: %w", path, err)
+	}
+	return nf, nend, live, nil
+}
+
+func header() [headerLen]byte {
+	var h [headerLen]byte
+	copy(h[:8], magic)
+	binary.LittleEndian.PutUint32(h[8:12], version)
+	binary.LittleEndian.PutUint32(h[12:16], crc32.Checksum(h[:12], castagnoli))
+	return h
+}
+
+func validHeader(h [headerLen]byte) bool { return h == header() }
+
+func initFile(f *os.File) error {
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	h := header()
+	if _, err := f.WriteAt(h[:], 0); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+func truncateFile(f *os.File) error {
+	if err := f.Truncate(headerLen); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+// scanResult describes the valid prefix of a file.
+type scanResult struct {
+	end      int64  // end of the last valid entry
+	records  int    // record entries
+	consumed uint64 // acknowledged records (clamped to the records before the ack)
+	acks     bool
+}
+
+// scan reads the entries from headerLen to size and stops at the first one
+// that is cut short or fails its checksum.
+func scan(f *os.File, size int64) (scanResult, error) {
+	sc := scanResult{end: headerLen}
+	err := walk(f, headerLen, size, func(off int64, kind byte, payload []byte) bool {
+		switch kind {
+		case kindRecord:
+			sc.records++
+		case kindAck:
+			sc.acks = true
+			if n, k := binary.Uvarint(payload); k > 0 && k == len(payload) {
+				sc.consumed = min(n, uint64(sc.records))
+			}
+		}
+		sc.end = off
+		return true
+	})
+	if errors.Is(err, ErrCorrupt) {
+		err = nil
+	}
+	return sc, err
+}
+
+// walk calls fn with each valid entry from off to size, and the offset of
+// the end of that entry, until fn returns false. It returns an error
+// wrapping ErrCorrupt at the first entry cut short or failing its checksum.
+func walk(f *os.File, off, size int64, fn func(end int64, kind byte, payload []byte) bool) error {
+	r := bufio.NewReaderSize(io.NewSectionReader(f, off, size-off), 64<<10)
+	var h [entryHeaderLen]byte
+	var buf []byte
+	for off < size {
+		if _, err := io.ReadFull(r, h[:]); err != nil {
+			return readErr(off, err)
+		}
+		n := int64(binary.LittleEndian.Uint32(h[:4]))
+		if n < 1 || n > maxEntry || off+entryHeaderLen+n > size {
+			return &CorruptError{Offset: off, Reason: fmt.Sprintf("entry length %d", n)}
+		}
+		if int64(cap(buf)) < n {
+			buf = make([]byte, n)
+		}
+		buf = buf[:n]
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return readErr(off, err)
+		}
+		if checksum(h[:4], buf) != binary.LittleEndian.Uint32(h[4:]) {
+			return &CorruptError{Offset: off, Reason: "checksum mismatch"}
+		}
+		off += entryHeaderLen + n
+		if !fn(off, buf[0], buf[1:]) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// CorruptError is an entry cut short or failing its checksum. It wraps
+// ErrCorrupt.
+type CorruptError struct {
+	Offset int64
+	Reason string
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("spool: corrupt entry at offset %d: %s", e.Offset, e.Reason)
+}
+
+func (e *CorruptError) Unwrap() error { return ErrCorrupt }
+
+// readErr classifies a read error: the end of the data inside an entry is a
+// cut-short entry; anything else is an I/O error, which never discards data.
+func readErr(off int64, err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &CorruptError{Offset: off, Reason: "cut short"}
+	}
+	return fmt.Errorf("spool: read at offset %d: %w", off, err)
+}
+
+func checksum(lenBytes, payload []byte) uint32 {
+	c := crc32.Update(0, castagnoli, lenBytes)
+	return crc32.Update(c, castagnoli, payload)
+}
+
+// appendEntry appends one framed entry to dst.
+func appendEntry(dst []byte, kind byte, payload []byte) []byte {
+	n := uint32(1 + len(payload))
+	var h [entryHeaderLen]byte
+	binary.LittleEndian.PutUint32(h[:4], n)
+	c := crc32.Update(0, castagnoli, h[:4])
+	c = crc32.Update(c, castagnoli, []byte{kind})
+	c = crc32.Update(c, castagnoli, payload)
+	binary.LittleEndian.PutUint32(h[4:], c)
+	dst = append(dst, h[:]...)
+	dst = append(dst, kind)
+	return append(dst, payload...)
+}
+
+func entrySize(payload []byte) int64 { return entryHeaderLen + 1 + int64(len(payload)) }
+
+// rewrite copies the live records of f (those after the first skip records,
+// without acknowledgements) into a new file that replaces path atomically.
+func rewrite(path string, f *os.File, size int64, skip uint64) (*os.File, int64, error) {
+	tmp := path + ".tmp"
+	nf, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, 0, err
+	}
+	fail := func(e error) (*os.File, int64, error) {
+		nf.Close()
+		os.Remove(tmp)
+		return nil, 0, e
+	}
+	h := header()
+	w := bufio.NewWriterSize(nf, 64<<10)
+	w.Write(h[:])
+	end := int64(headerLen)
+	var seen uint64
+	var buf []byte
+	err = walk(f, headerLen, size, func(_ int64, kind byte, payload []byte) bool {
+		if kind != kindRecord {
+			return true
+		}
+		seen++
+		if seen <= skip {
+			return true
+		}
+		buf = appendEntry(buf[:0], kindRecord, payload)
+		w.Write(buf)
+		end += int64(len(buf))
+		return true
+	})
+	if err != nil {
+		return fail(err)
+	}
+	if err := w.Flush(); err != nil {
+		return fail(err)
+	}
+	if err := nf.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fail(err)
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		nf.Close()
+		return nil, 0, err
+	}
+	return nf, end, nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// adoptOrphans moves into this spool the records of every slot file of the
+// folder that no process holds, oldest slot first, as far as the bound
+// allows. The records are made durable here before they are removed there,
+// so a crash in between can repeat them but never lose them.
+func (s *Spool) adoptOrphans() {
+	ents, err := os.ReadDir(s.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		name := e.Name()
+		if !strings.HasPrefix(name, "slot-") || !strings.HasSuffix(name, ".spool") {
+			continue
+		}
+		k, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(name, "slot-"), ".spool"))
+		if err != nil || k == s.slot || k < 0 || k >= MaxSlots || dataPath(s.dir, k) != filepath.Join(s.dir, name) {
+			continue
+		}
+		if info, err := e.Info(); err != nil || info.Size() <= headerLen {
+			continue
+		}
+		l, ok, err := tryLock(lockPath(s.dir, k))
+		if err != nil || !ok {
+			continue
+		}
+		s.adopt(dataPath(s.dir, k))
+		unlock(l)
+	}
+}
+
+func (s *Spool) adopt(path string) {
+	f, end, live, err := openData(path, &s.rec)
+	if err != nil || live == 0 {
+		if f != nil {
+			f.Close()
+		}
+		return
+	}
+	defer f.Close()
+	var buf []byte
+	var moved uint64
+	walk(f, headerLen, end, func(_ int64, kind byte, payload []byte) bool {
+		if kind != kindRecord {
+			return true
+		}
+		if s.size+int64(len(buf))+entrySize(payload) > s.maxBytes {
+			return false
+		}
+		buf = appendEntry(buf, kindRecord, payload)
+		moved++
+		return true
+	})
+	if moved == 0 {
+		return
+	}
+	if _, err := s.f.WriteAt(buf, s.size); err != nil {
+		_ = s.f.Truncate(s.size)
+		return
+	}
+	if err := s.f.Sync(); err != nil {
+		_ = s.f.Truncate(s.size)
+		return
+	}
+	s.size += int64(len(buf))
+	s.count += int(moved)
+	s.rec.Adopted++
+	if moved == uint64(live) {
+		_ = truncateFile(f)
+		return
+	}
+	// Only part fitted: acknowledge the moved ones there.
+	ack := appendEntry(nil, kindAck, binary.AppendUvarint(nil, moved))
+	if _, err := f.WriteAt(ack, end); err == nil {
+		_ = f.Sync()
+	}
+}
+
+// Append adds records at the end of the spool, in order, as many as fit in
+// the bound, and returns how many it added: the first n of recs. It writes
+// them with one write(2) and returns once they are on disk (fsync(2); calls
+// that overlap share one). An error tells why the others were not added, or
+// that the fsync failed (then the n records are in the spool but may not
+// survive a crash of the machine).
+func (s *Spool) Append(recs ...[]byte) (int, error) {
+	if len(recs) == 0 {
+		return 0, nil
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return 0, ErrClosed
+	}
+	if s.size+entrySize(recs[0]) > s.maxBytes && s.reclaimable() {
+		// Reclaim acknowledged space; that takes syncMu first.
+		s.mu.Unlock()
+		s.syncMu.Lock()
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			s.syncMu.Unlock()
+			return 0, ErrClosed
+		}
+		err := s.compactLocked()
+		s.mu.Unlock()
+		s.syncMu.Unlock()
+		if err != nil {
+			return 0, fmt.Errorf("spool: reclaiming space: %w", err)
+		}
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return 0, ErrClosed
+		}
+	}
+	var buf []byte
+	n := 0
+	var why error
+	for _, r := range recs {
+		if 1+len(r) > maxEntry {
+			why = fmt.Errorf("%w: a record of %d bytes", ErrFull, len(r))
+			break
+		}
+		if s.size+int64(len(buf))+entrySize(r) > s.maxBytes {
+			why = fmt.Errorf("%w: %d of %d bytes used", ErrFull, s.size+int64(len(buf)), s.maxBytes)
+			break
+		}
+		buf = appendEntry(buf, kindRecord, r)
+		n++
+	}
+	if n == 0 {
+		s.mu.Unlock()
+		return 0, why
+	}
+	if _, err := s.f.WriteAt(buf, s.size); err != nil {
+		// Leave no partial entry behind the valid data.
+		_ = s.f.Truncate(s.size)
+		s.mu.Unlock()
+		return 0, fmt.Errorf("spool: write: %w", err)
+	}
+	s.size += int64(len(buf))
+	s.count += n
+	s.n.Store(int64(s.count))
+	s.bytes.Store(s.size)
+	gen, end := s.gen, s.size
+	s.mu.Unlock()
+	if err := s.syncTo(gen, end); err != nil {
+		return n, fmt.Errorf("spool: fsync: %w", err)
+	}
+	return n, why
+}
+
+// syncTo makes the file durable up to end, unless an fsync since did.
+func (s *Spool) syncTo(gen uint64, end int64) error {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	s.mu.Lock()
+	f, cur, size, closed := s.f, s.gen, s.size, s.closed
+	s.mu.Unlock()
+	if cur != gen || (s.syncGen == gen && s.synced >= end) {
+		// Rewritten (and synced) since, or synced by another call.
+		return nil
+	}
+	if closed {
+		return ErrClosed
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	s.syncGen, s.synced = gen, size
+	return nil
+}
+
+func (s *Spool) reclaimable() bool { return s.head > headerLen }
+
+// compactLocked drops acknowledged entries by rewriting the file. It needs
+// syncMu and mu.
+func (s *Spool) compactLocked() error {
+	if s.count == 0 {
+		if err := truncateFile(s.f); err != nil {
+			return err
+		}
+		s.size, s.head, s.consumed = headerLen, headerLen, 0
+		s.gen++
+		s.bytes.Store(s.size)
+		return nil
+	}
+	nf, end, err := rewrite(s.path, s.f, s.size, s.consumed)
+	if err != nil {
+		return err
+	}
+	s.f.Close()
+	s.f, s.size, s.head, s.consumed = nf, end, headerLen, 0
+	s.gen++
+	s.bytes.Store(s.size)
+	return nil
+}
+
+// Peek returns up to n records from the front of the spool, oldest first,
+// without removing them. A corrupt entry (the disk changed under the spool)
+// ends the spool there: what follows is discarded, and the error wraps
+// ErrCorrupt after the entries before it are returned.
+func (s *Spool) Peek(n int) ([]Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	var out []Entry
+	if n <= 0 || s.count == 0 {
+		return nil, nil
+	}
+	err := walk(s.f, s.head, s.size, func(_ int64, kind byte, payload []byte) bool {
+		if kind == kindRecord {
+			out = append(out, Entry{Data: append([]byte(nil), payload...), Inherited: len(out) < s.inherited})
+		}
+		return len(out) < n
+	})
+	if err != nil {
+		return out, s.cutLocked(err)
+	}
+	return out, nil
+}
+
+// cutLocked discards the spool from the corrupt entry that err names; any
+// other error is returned as it is.
+func (s *Spool) cutLocked(err error) error {
+	var ce *CorruptError
+	if !errors.As(err, &ce) || ce.Offset < s.head || ce.Offset > s.size {
+		return err
+	}
+	off := ce.Offset
+	// Count the records before the cut.
+	kept := 0
+	_ = walk(s.f, s.head, off, func(_ int64, kind byte, _ []byte) bool {
+		if kind == kindRecord {
+			kept++
+		}
+		return true
+	})
+	lost := s.count - kept
+	s.rec.TornBytes += s.size - off
+	_ = s.f.Truncate(off)
+	s.size, s.count = off, kept
+	s.inherited = min(s.inherited, kept)
+	s.gen++
+	s.n.Store(int64(s.count))
+	s.bytes.Store(s.size)
+	return fmt.Errorf("%w (%d records lost)", err, lost)
+}
+
+// Ack removes the first n records (after they were delivered). It records
+// the removal durably, and empties the file when nothing is left.
+func (s *Spool) Ack(n int) error {
+	if n <= 0 {
+		return nil
+	}
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	if n > s.count {
+		return fmt.Errorf("spool: ack of %d records, %d in the spool", n, s.count)
+	}
+	left := n
+	head := s.head
+	err := walk(s.f, s.head, s.size, func(end int64, kind byte, _ []byte) bool {
+		head = end
+		if kind == kindRecord {
+			left--
+		}
+		return left > 0
+	})
+	if err != nil {
+		return s.cutLocked(err)
+	}
+	s.head = head
+	s.count -= n
+	s.consumed += uint64(n)
+	s.inherited = max(0, s.inherited-n)
+	s.n.Store(int64(s.count))
+	if s.count == 0 {
+		return s.compactLocked()
+	}
+	ack := appendEntry(nil, kindAck, binary.AppendUvarint(nil, s.consumed))
+	if s.size+int64(len(ack)) > s.maxBytes {
+		// No room for the bookkeeping: rewrite instead.
+		return s.compactLocked()
+	}
+	if _, err := s.f.WriteAt(ack, s.size); err != nil {
+		_ = s.f.Truncate(s.size)
+		return fmt.Errorf("spool: write: %w", err)
+	}
+	s.size += int64(len(ack))
+	s.bytes.Store(s.size)
+	if err := s.f.Sync(); err != nil {
+		return fmt.Errorf("spool: fsync: %w", err)
+	}
+	s.syncGen, s.synced = s.gen, s.size
+	return nil
+}
+
+// Close releases the slot. The records stay in the file for the next Open.
+func (s *Spool) Close() error {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	err := s.f.Sync()
+	if cerr := s.f.Close(); err == nil {
+		err = cerr
+	}
+	unlock(s.lock)
+	return err
+}
