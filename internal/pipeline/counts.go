@@ -18,15 +18,28 @@ func sevIndex(s log.Severity) int {
 }
 
 // counters are per severity. Submitted and dropped are written by callers,
-// exported and failed by the exporter wrapper.
+// exported and failed by the exporter wrapper; the spool ones by the spool
+// paths (a caller, the exporter wrapper, the replay).
 type counters struct {
 	submitted [nSeverities]atomic.Uint64
 	dropped   [nSeverities]atomic.Uint64
 	exported  [nSeverities]atomic.Uint64
 	failed    [nSeverities]atomic.Uint64
+	// spooled counts this pipeline's records in the spool now (up when one
+	// is written, down when it is replayed); spooledTotal only goes up.
+	spooled      [nSeverities]atomic.Uint64
+	spooledTotal [nSeverities]atomic.Uint64
+	// recovered counts records inherited with the spool and replayed.
+	recovered [nSeverities]atomic.Uint64
 }
 
-// LevelCounts are the counts of one severity.
+// LevelCounts are the counts of one severity. Submitted == Exported +
+// Dropped + Failed + Spooled once the pipeline is stopped; Recovered is
+// outside that sum (see Result).
 type LevelCounts struct {
 	Submitted, Exported, Dropped, Failed uint64
+	// Spooled: records of this pipeline in the spool (not delivered yet).
+	Spooled uint64
+	// Recovered: records an earlier owner left in the spool, replayed here.
+	Recovered uint64
 }

@@ -3,17 +3,27 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(crashChildEnv); dir != "" {
+		crashChild(dir) // the child process of the crash test; never returns
+	}
+	// The batch processor hands export errors to otel.Handle, which would
+	// print every one the tests provoke.
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(error) {}))
+	goleak.VerifyTestMain(m)
+}
 
 // heldExporter records what it is given; while held, Export blocks, which
 // is how a slow collector looks from the batch processor.

@@ -1,0 +1,82 @@
+package pipeline
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/log"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+)
+
+type discardExporter struct{}
+
+func (discardExporter) Export(context.Context, []sdklog.Record) error { return nil }
+func (discardExporter) Shutdown(context.Context) error                { return nil }
+func (discardExporter) ForceFlush(context.Context) error              { return nil }
+
+// BenchmarkLogPath is one call through the pipeline the way the facade makes
+// it: Begin, Emit (through the batch processor to a discarding exporter),
+// End. It is the path the spool and the metrics must not slow down.
+func BenchmarkLogPath(b *testing.B) {
+	p := New(Settings{Exporter: discardExporter{}, QueueSize: 2048, BatchSize: 512,
+		Reserved: 512, ExportInterval: time.Second, Name: "bench", Warn: func(string) {}})
+	lg := p.Logger("bench")
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := p.Begin(ctx, log.SeverityInfo, false, 50*time.Millisecond); err != nil {
+				continue
+			}
+			var r log.Record
+			r.SetSeverity(log.SeverityInfo)
+			r.SetBody(attribute.StringValue("hello"))
+			lg.Emit(ctx, r)
+			p.End()
+		}
+	})
+	b.StopTimer()
+	if _, err := p.Stop(ctx); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkBeginEnd is admission alone.
+func BenchmarkBeginEnd(b *testing.B) {
+	p := New(Settings{Exporter: discardExporter{}, QueueSize: 2048, Name: "bench", Warn: func(string) {}})
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.Begin(ctx, log.SeverityInfo, false, 0); err != nil {
+			b.Fatal(err)
+		}
+		p.End()
+		p.gate.release(1)
+	}
+	if _, err := p.Stop(ctx); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkCountingExport is the exporter wrapper on a batch of 512.
+func BenchmarkCountingExport(b *testing.B) {
+	p := New(Settings{Exporter: discardExporter{}, QueueSize: 2048, Name: "bench", Warn: func(string) {}})
+	recs := make([]sdklog.Record, 512)
+	for i := range recs {
+		recs[i].SetSeverity(log.Severity(1 + i%24))
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		p.gate.inflight.Add(int64(len(recs)))
+		if err := p.exp.Export(ctx, recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := p.Stop(ctx); err != nil {
+		b.Fatal(err)
+	}
+}

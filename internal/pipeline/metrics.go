@@ -1,0 +1,114 @@
+package pipeline
+
+import (
+	"context"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+)
+
+// Metric names. Every counter has the attributes logger (the scope name)
+// and level (the level name, as in DrainResult.ByLevel), except retried,
+// which has only logger (retries are per export call, not per record).
+const (
+	MetricSubmitted = "fapilog.records.submitted"
+	MetricExported  = "fapilog.records.exported"
+	MetricDropped   = "fapilog.records.dropped"
+	MetricFailed    = "fapilog.records.failed"
+	// MetricSpooled counts records written to the spool (a total: it
+	// never goes down when they are replayed).
+	MetricSpooled = "fapilog.records.spooled"
+	// MetricRecovered counts records an earlier owner left in the spool
+	// and this logger replayed.
+	MetricRecovered = "fapilog.records.recovered"
+	MetricRetried   = "fapilog.records.retried"
+	// MetricSpoolPending is a gauge: records in the spool now.
+	MetricSpoolPending = "fapilog.spool.records"
+)
+
+// meterName is the instrumentation scope of the metrics.
+const meterName = "github.com/fapilog/fapilog-go"
+
+// registerMetrics exposes the counts through the global MeterProvider as
+// observable instruments: the callback reads the counters the pipeline
+// keeps anyway, at collection time, so logging pays nothing for them.
+// Stop unregisters the callback. Problems go to otel.Handle.
+func (p *Pipeline) registerMetrics() {
+	m := otel.GetMeterProvider().Meter(meterName)
+	counter := func(name, desc string) metric.Int64ObservableCounter {
+		c, err := m.Int64ObservableCounter(name, metric.WithUnit("{record}"), metric.WithDescription(desc))
+		if err != nil {
+			otel.Handle(err)
+		}
+		return c
+	}
+	submitted := counter(MetricSubmitted, "Records that passed the level gate.")
+	exported := counter(MetricExported, "Records the exporter acknowledged (replayed ones included).")
+	dropped := counter(MetricDropped, "Records that never entered the pipeline (no room in time, or the logger was stopped).")
+	failed := counter(MetricFailed, "Records that entered the pipeline and were not delivered.")
+	spooled := counter(MetricSpooled, "Records written to the durable spool.")
+	recovered := counter(MetricRecovered, "Records left in the spool by an earlier process or logger, replayed by this one.")
+	retried, err := m.Int64ObservableCounter(MetricRetried, metric.WithUnit("{attempt}"),
+		metric.WithDescription("Export attempts beyond the first of each export call."))
+	if err != nil {
+		otel.Handle(err)
+	}
+	pending, err := m.Int64ObservableGauge(MetricSpoolPending, metric.WithUnit("{record}"),
+		metric.WithDescription("Records in the spool now (this logger's and inherited ones)."))
+	if err != nil {
+		otel.Handle(err)
+	}
+	logger := attribute.String("logger", p.name)
+	loggerOnly := metric.WithAttributeSet(attribute.NewSet(logger))
+	groups := levelGroups()
+	byLevel := make([]metric.ObserveOption, len(groups))
+	for i, g := range groups {
+		byLevel[i] = metric.WithAttributeSet(attribute.NewSet(logger, attribute.String("level", g.name)))
+	}
+	insts := []metric.Observable{submitted, exported, dropped, failed, spooled, recovered, retried}
+	if p.sp != nil {
+		insts = append(insts, pending)
+	}
+	for _, in := range insts {
+		if in == nil {
+			return
+		}
+	}
+	reg, err := m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		r := p.Result()
+		for gi, g := range groups {
+			var c LevelCounts
+			var total uint64
+			for _, i := range g.sevs {
+				b := r.BySeverity[i]
+				c.Submitted += b.Submitted
+				c.Exported += b.Exported
+				c.Dropped += b.Dropped
+				c.Failed += b.Failed
+				c.Recovered += b.Recovered
+				total += p.counts.spooledTotal[i].Load()
+			}
+			if c.Submitted == 0 && c.Recovered == 0 {
+				continue
+			}
+			opt := byLevel[gi]
+			o.ObserveInt64(submitted, int64(c.Submitted), opt)
+			o.ObserveInt64(exported, int64(c.Exported), opt)
+			o.ObserveInt64(dropped, int64(c.Dropped), opt)
+			o.ObserveInt64(failed, int64(c.Failed), opt)
+			o.ObserveInt64(spooled, int64(total), opt)
+			o.ObserveInt64(recovered, int64(c.Recovered), opt)
+		}
+		o.ObserveInt64(retried, int64(r.Retried), loggerOnly)
+		if p.sp != nil {
+			o.ObserveInt64(pending, int64(p.sp.s.Len()), loggerOnly)
+		}
+		return nil
+	}, insts...)
+	if err != nil {
+		otel.Handle(err)
+		return
+	}
+	p.metrics = reg
+}
