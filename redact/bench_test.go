@@ -1,0 +1,35 @@
+package redact
+
+import (
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+)
+
+// BenchmarkApply is the redaction stage alone on one record: a message and
+// 3 attributes with nothing to mask, nested values, and values to mask.
+func BenchmarkApply(b *testing.B) {
+	clean := []attribute.KeyValue{attribute.String("user", "alice"), attribute.Int("status", 200), attribute.String("path", "/orders/42")}
+	nested := []attribute.KeyValue{attribute.Map("req", attribute.String("method", "GET"), attribute.String("path", "/x"),
+		attribute.Slice("tags", attribute.StringValue("a"), attribute.StringValue("b"))), attribute.String("user", "alice"), attribute.Int("n", 1)}
+	dirty := []attribute.KeyValue{attribute.String("user", "alice"), attribute.String("password", "p"), attribute.String("dsn", "postgres://app:pw@db/app")}
+	for _, c := range []struct {
+		name  string
+		r     *Redactor
+		attrs []attribute.KeyValue
+	}{
+		{"default/3-clean", Default(), clean},
+		{"strict/3-clean", Strict(), clean},
+		{"default/nested-clean", Default(), nested},
+		{"default/3-masking", Default(), dirty},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			buf := make([]attribute.KeyValue, len(c.attrs))
+			b.ReportAllocs()
+			for b.Loop() {
+				copy(buf, c.attrs)
+				c.r.Apply(nil, "request handled", buf)
+			}
+		})
+	}
+}

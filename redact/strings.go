@@ -1,0 +1,325 @@
+package redact
+
+import "strings"
+
+// Default URL schemes whose user information is masked ("://" must follow).
+// Matching is case-insensitive; in strict mode every scheme is masked.
+var defaultSchemes = []string{
+	"http", "https", "ws", "wss", "ftp", "ftps", "sftp", "ssh", "scp", "telnet",
+	"git", "git+ssh", "git+https", "git+http", "ssh+git", "svn", "svn+ssh",
+	"postgres", "postgresql", "mysql", "mariadb", "mssql", "sqlserver", "oracle",
+	"clickhouse", "cockroachdb", "mongodb", "mongodb+srv", "couchbase", "couchbases",
+	"cassandra", "neo4j", "neo4j+s", "bolt", "redis", "rediss", "memcached",
+	"amqp", "amqps", "nats", "tls", "mqtt", "mqtts", "kafka", "stomp",
+	"ldap", "ldaps", "smtp", "smtps", "imap", "imaps", "pop3", "pop3s",
+	"socks4", "socks5", "socks5h", "rtsp", "rtmp", "smb", "webdav", "dav", "davs",
+}
+
+// maxScheme is the longest scheme looked up.
+const maxScheme = 31
+
+type schemeSet map[string]struct{}
+
+func (s schemeSet) has(scheme string) bool {
+	if len(scheme) > maxScheme {
+		return false
+	}
+	var buf [maxScheme]byte
+	for i := 0; i < len(scheme); i++ {
+		c := scheme[i]
+		if isUpper(c) {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	_, ok := s[string(buf[:len(scheme)])]
+	return ok
+}
+
+func isSchemeChar(c byte) bool {
+	return isLower(c) || isUpper(c) || isDigit(c) || c == '+' || c == '-' || c == '.'
+}
+
+// endsAuthority reports whether c ends the authority of a URL found in free
+// text: a path, query or fragment, white space, or a character that
+// delimits URLs in text and is not valid there unescaped.
+func endsAuthority(c byte) bool {
+	switch c {
+	case '/', '?', '#', '\\', '"', '\'', '<', '>', '`', '{', '}', '|', '^', 0x7f:
+		return true
+	}
+	return c <= ' '
+}
+
+// builder collects a rewritten string; it allocates on the first change.
+type builder struct {
+	b    strings.Builder
+	last int // s[last:] is not copied yet
+}
+
+func (b *builder) replace(s string, from, to int, with string) {
+	if b.b.Cap() == 0 {
+		b.b.Grow(len(s) + len(with))
+	}
+	b.b.WriteString(s[b.last:from])
+	b.b.WriteString(with)
+	b.last = to
+}
+
+func (b *builder) result(s string) (string, bool) {
+	if b.b.Cap() == 0 {
+		return s, false
+	}
+	b.b.WriteString(s[b.last:])
+	return b.b.String(), true
+}
+
+// String returns s with the credentials it holds masked, and whether it
+// changed. It does not allocate when nothing is masked.
+func (r *Redactor) String(s string) (string, bool) {
+	if !r.strict && !hasURL(s) {
+		return s, false // the common case
+	}
+	return r.slowString(s)
+}
+
+// hasURL reports whether s holds "://".
+func hasURL(s string) bool {
+	for {
+		i := strings.IndexByte(s, ':')
+		if i < 0 {
+			return false
+		}
+		if i+2 < len(s) && s[i+1] == '/' && s[i+2] == '/' {
+			return true
+		}
+		s = s[i+1:]
+	}
+}
+
+func (r *Redactor) slowString(s string) (string, bool) {
+	out, changed := r.urls(s)
+	if r.strict {
+		if o, ok := r.pairs(out); ok {
+			out, changed = o, true
+		}
+		if o, ok := r.bearer(out); ok {
+			out, changed = o, true
+		}
+		if o, ok := r.jwts(out); ok {
+			out, changed = o, true
+		}
+	}
+	return out, changed
+}
+
+// urls masks the user information of URLs: scheme://user:pass@host becomes
+// scheme://user:***@host, and scheme://token@host becomes scheme://***@host
+// (a lone user name is often a token); in strict mode both parts are masked
+// (scheme://***:***@host).
+func (r *Redactor) urls(s string) (string, bool) {
+	i := strings.Index(s, "://")
+	if i < 0 || strings.IndexByte(s[i+3:], '@') < 0 {
+		return s, false
+	}
+	var b builder
+	for i >= 0 {
+		start := i
+		for start > 0 && isSchemeChar(s[start-1]) {
+			start--
+		}
+		// A scheme starts with a letter; skip leading '+', '-', '.', digits.
+		for start < i && !(isLower(s[start]) || isUpper(s[start])) {
+			start++
+		}
+		host := i + 3
+		end := host
+		for end < len(s) && !endsAuthority(s[end]) {
+			end++
+		}
+		if start < i && (r.anyScheme || r.schemes.has(s[start:i])) {
+			if at := strings.LastIndexByte(s[host:end], '@'); at > 0 {
+				r.userinfo(&b, s, host, host+at)
+			}
+		}
+		next := strings.Index(s[end:], "://")
+		if next < 0 {
+			break
+		}
+		i = end + next
+	}
+	return b.result(s)
+}
+
+// userinfo masks s[from:to], the user information of a URL.
+func (r *Redactor) userinfo(b *builder, s string, from, to int) {
+	info := s[from:to]
+	colon := strings.IndexByte(info, ':')
+	switch {
+	case colon < 0:
+		if info != r.maskStr {
+			b.replace(s, from, to, r.maskStr)
+		}
+	case r.strict:
+		if info[:colon] != r.maskStr || info[colon+1:] != r.maskStr {
+			b.replace(s, from, to, r.maskStr+":"+r.maskStr)
+		}
+	default:
+		if pass := info[colon+1:]; pass != "" && pass != r.maskStr {
+			b.replace(s, from+colon+1, to, r.maskStr)
+		}
+	}
+}
+
+func isKeyChar(c byte) bool {
+	return isLower(c) || isUpper(c) || isDigit(c) || c == '_' || c == '-' || c == '.' || c >= 0x80
+}
+
+// endsValue reports whether c ends an unquoted value in text.
+func endsValue(c byte) bool {
+	switch c {
+	case ',', ';', '&', '"', '\'', ')', ']', '}', '<', '>', '#':
+		return true
+	}
+	return c <= ' '
+}
+
+// authSchemes are HTTP authorization schemes: in "Authorization: Bearer x"
+// the credential is the word after the scheme.
+var authSchemes = []string{"bearer", "basic", "digest", "token", "negotiate", "apikey"}
+
+func isAuthScheme(w string) bool {
+	for _, s := range authSchemes {
+		if strings.EqualFold(w, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// pairs (strict mode) masks the values of sensitive keys written in text:
+// key=value, key: value, "key": "value" (JSON), and so query parameters
+// (?token=…&password=…) and headers ("Authorization: Bearer …").
+func (r *Redactor) pairs(s string) (string, bool) {
+	if strings.IndexAny(s, "=:") < 0 {
+		return s, false
+	}
+	var b builder
+	for j := 0; j < len(s); j++ {
+		c := s[j]
+		if c != '=' && c != ':' {
+			continue
+		}
+		if c == ':' && strings.HasPrefix(s[j+1:], "//") {
+			j += 2
+			continue
+		}
+		// The key: before optional blanks and a closing quote.
+		k := j
+		for k > 0 && s[k-1] == ' ' {
+			k--
+		}
+		if k > 0 && (s[k-1] == '"' || s[k-1] == '\'') {
+			k--
+		}
+		ke := k
+		for k > 0 && isKeyChar(s[k-1]) {
+			k--
+		}
+		if k == ke || !r.sensitive(s[k:ke]) {
+			continue
+		}
+		// The value: after blanks and an optional opening quote.
+		v := j + 1
+		for v < len(s) && s[v] == ' ' {
+			v++
+		}
+		var ve int
+		if v < len(s) && (s[v] == '"' || s[v] == '\'') {
+			q := s[v]
+			v++
+			ve = v
+			for ve < len(s) && s[ve] != q {
+				if s[ve] == '\\' {
+					ve++
+				}
+				ve++
+			}
+			ve = min(ve, len(s))
+		} else {
+			ve = v
+			for ve < len(s) && !endsValue(s[ve]) {
+				ve++
+			}
+			// "Bearer abc": keep the scheme, mask the credential.
+			if isAuthScheme(s[v:ve]) && ve < len(s) && s[ve] == ' ' {
+				v = ve + 1
+				ve = v
+				for ve < len(s) && !endsValue(s[ve]) {
+					ve++
+				}
+			}
+		}
+		if ve > v && ve <= len(s) && s[v:ve] != r.maskStr && v >= b.last {
+			b.replace(s, v, ve, r.maskStr)
+		}
+		j = max(j, ve-1)
+	}
+	return b.result(s)
+}
+
+// bearer (strict mode) masks the credential after an HTTP authorization
+// scheme word ("Bearer abc", "Basic dXNlcjpwYXNz") anywhere in text.
+func (r *Redactor) bearer(s string) (string, bool) {
+	var b builder
+	for j := strings.IndexByte(s, ' '); j >= 0; {
+		w := j
+		for w > 0 && (isLower(s[w-1]) || isUpper(s[w-1])) {
+			w--
+		}
+		v, ve := j+1, j+1
+		for ve < len(s) && !endsValue(s[ve]) {
+			ve++
+		}
+		if w < j && (w == 0 || !isKeyChar(s[w-1])) && (strings.EqualFold(s[w:j], "bearer") || strings.EqualFold(s[w:j], "basic")) &&
+			ve > v && s[v:ve] != r.maskStr {
+			b.replace(s, v, ve, r.maskStr)
+		}
+		next := strings.IndexByte(s[j+1:], ' ')
+		if next < 0 {
+			break
+		}
+		j = j + 1 + next
+	}
+	return b.result(s)
+}
+
+// jwts (strict mode) masks JSON Web Tokens: three base64url segments, the
+// first two starting with "eyJ" (a JSON object).
+func (r *Redactor) jwts(s string) (string, bool) {
+	i := strings.Index(s, "eyJ")
+	if i < 0 {
+		return s, false
+	}
+	var b builder
+	for i >= 0 {
+		e := i
+		dots := 0
+		for e < len(s) && (isLower(s[e]) || isUpper(s[e]) || isDigit(s[e]) || s[e] == '-' || s[e] == '_' || s[e] == '.') {
+			if s[e] == '.' {
+				dots++
+			}
+			e++
+		}
+		dot := strings.IndexByte(s[i:e], '.')
+		if dots == 2 && dot > 0 && strings.HasPrefix(s[i+dot+1:], "eyJ") && (i == 0 || !isKeyChar(s[i-1])) {
+			b.replace(s, i, e, r.maskStr)
+		}
+		next := strings.Index(s[e:], "eyJ")
+		if next < 0 {
+			break
+		}
+		i = e + next
+	}
+	return b.result(s)
+}
