@@ -1,0 +1,104 @@
+// Package audit makes AUDIT and SECURITY records tamper-evident: each
+// logger instance chains them with SHA-256, and a verifier (the
+// fapilog-verify command, or Verifier) proves that none of them was
+// altered, removed, reordered or replayed after it left the process.
+//
+// # The chain
+//
+// A Chain is the last record stage of a logger (after redaction: the hash
+// covers what is exported, never the secrets redaction removed). It is on by
+// default (fapilog.WithAuditChain, FAPILOG_AUDIT_CHAIN; the dev preset turns
+// it off). Every logger instance has its own chain: a restart, a Runtime run
+// or a Reuse(false) logger starts a new one. A chained record carries:
+//
+//	audit.chain_id   STRING  128 random bits, hex; one per logger instance
+//	audit.seq        INT64   1, 2, 3, … per chain, without gaps
+//	audit.prev_hash  STRING  audit.hash of seq-1 (absent at seq 1)
+//	audit.hash       STRING  hex SHA-256, below
+//	audit.types      STRING  type hints, only when needed (below)
+//
+// audit.hash = SHA-256(P || C), where P is the previous record's hash as 32
+// raw bytes (nothing for seq 1) and C is the canonical encoding of the
+// record. Numbering, hashing and the hand-over to the SDK happen under the
+// chain's mutex, so records leave in sequence order; only chained records
+// take it. The audit attributes come first in the record, so that an SDK
+// attribute count limit drops the call's attributes, not the chain's (a
+// record that lost attributes to a limit no longer verifies). A call's own
+// attributes with those five keys are dropped.
+//
+// # Canonical encoding (version 1)
+//
+// C is a byte string, the same whichever exporter carried the record, so
+// that the hash verifies from the console exporter's JSON lines and from
+// the OTLP/JSON the collector's file exporter writes alike:
+//
+//	C     = "fapilog-audit-v1" 0x00
+//	        i64(timestamp, nanoseconds since the Unix epoch)
+//	        str(severity text)
+//	        i64(severity number)
+//	        value(body)
+//	        u64(n) { str(key) value(v) }*n   the attributes but audit.hash,
+//	                                          sorted by key (bytewise, stable)
+//	i64, u64  8 bytes, big-endian (two's complement for i64)
+//	str(s)    u64(byte length) bytes: UTF-8, each invalid byte replaced by
+//	          U+FFFD (as the JSON encoders write it)
+//	value     one tag byte, then:
+//	  0x00 empty      nothing
+//	  0x01 bool       1 byte, 0 or 1
+//	  0x02 int        i64
+//	  0x03 double     u64 of the IEEE 754 bits; every NaN as 0x7FF8000000000001
+//	  0x04 string     str
+//	  0x05 bytes      u64(length) bytes
+//	  0x06 array      u64(n) value*n   (SLICE and the typed slices alike:
+//	                                    OTLP has only arrays)
+//	  0x07 map        u64(n) { str(key) value }*n, sorted by key (stable)
+//
+// The observed timestamp, the resource, the scope, the trace context and
+// the event name are not covered: collectors legitimately add resource
+// attributes, and the chain proves the record's content and order.
+//
+// # Type hints
+//
+// OTLP/JSON is typed (intValue, doubleValue, bytesValue, …), but the
+// console exporter writes plain JSON, where a double with an integral value
+// (3.0 is written 3), NaN and the infinities (written "NaN", "Infinity") and
+// bytes (base64 strings) look like an int or a string. When a record holds
+// such values, the chain adds audit.types, a JSON array of [kind, path…]
+// entries: kind "f" (double) or "b" (bytes), then the attribute key, then
+// map keys (strings) and array indexes (numbers) down to the value:
+//
+//	[["f","amount"],["b","payload"],["f","cart","items",0,"price"]]
+//
+// audit.types is itself covered by the hash. A reader of console JSON types
+// a number without '.' or exponent as an int and any other number as a
+// double, a string as a string and null as empty, unless a hint says
+// otherwise.
+//
+// # Verifying
+//
+// ReadJSON reads both formats (mixed, detected per line; other lines are
+// skipped) and Verifier checks each chain: a record whose content does not
+// match its hash is ALTERED; a record whose prev_hash is not the hash of the
+// record before is a BROKEN-LINK (that record was altered and re-hashed); a
+// missing number is a GAP; a record after a higher number is REORDERED; the
+// same record twice is REPLAYED; two different records with one number are a
+// CONFLICT. Sequence checks use only records whose hash holds: an altered
+// record's number cannot be trusted.
+//
+//	go run ./cmd/fapilog-verify app.log collector-logs.jsonl
+//
+// # What a hash chain cannot do
+//
+// The hash has no key: whoever can rewrite the whole log after a point can
+// recompute every hash after it. And records cut off at the end leave no
+// gap. Keep the head of each chain (the verifier prints its last seq and
+// hash) somewhere the writer of the log cannot change, and compare: that
+// anchors everything before it.
+//
+// # Cost
+//
+// Records of other levels pay two comparisons. A chained record pays the
+// canonical encoding and one SHA-256 over it (about 1 µs at 3 attributes,
+// see BenchmarkAuditChain), one allocation for the hash string, and the
+// SDK's allocation for records of more than five attributes.
+package audit

@@ -1,0 +1,353 @@
+package audit
+
+import (
+	"cmp"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+
+	"go.opentelemetry.io/otel/attribute"
+)
+
+// FaultKind names what a verifier found wrong with a chain.
+type FaultKind string
+
+// The faults a Verifier reports.
+const (
+	// Altered: the record's content does not match its audit.hash.
+	Altered FaultKind = "ALTERED"
+	// BrokenLink: the record's audit.prev_hash is not the hash of the
+	// record before it: that one was altered and re-hashed, or this one
+	// was forged.
+	BrokenLink FaultKind = "BROKEN-LINK"
+	// Gap: sequence numbers are missing: records were deleted or lost.
+	Gap FaultKind = "GAP"
+	// Reordered: a record comes after one with a higher sequence number.
+	Reordered FaultKind = "REORDERED"
+	// Replayed: a record appears again (same number, same hash).
+	Replayed FaultKind = "REPLAYED"
+	// Conflict: two different records carry the same sequence number.
+	Conflict FaultKind = "CONFLICT"
+	// Malformed: the chain attributes are missing or invalid.
+	Malformed FaultKind = "MALFORMED"
+	// Unchained: an AUDIT or SECURITY record without a chain (a fault
+	// only with Options.RequireChain).
+	Unchained FaultKind = "UNCHAINED"
+)
+
+// A Fault is one finding.
+type Fault struct {
+	Kind   FaultKind
+	Seq    int64  // 0 when not known
+	Where  string // source:line, "" for a gap
+	Detail string
+}
+
+// ChainReport is what a Verifier found in one chain.
+type ChainReport struct {
+	ID string
+	// Records is the number of records read, duplicates included;
+	// Verified the number whose hash and link to the record before hold.
+	Records, Verified int
+	// FirstSeq and LastSeq are the lowest and highest sequence numbers
+	// seen; HeadHash is the hash of LastSeq: keep it (or compare it with a
+	// copy kept elsewhere) to detect records cut off at the end, which no
+	// chain can show by itself.
+	FirstSeq, LastSeq int64
+	HeadHash          string
+	Faults            []Fault
+}
+
+// Report is the result of a verification.
+type Report struct {
+	Chains []ChainReport
+	// Records counts every record read; Unchained the AUDIT and SECURITY
+	// records without a chain; Skipped the lines that were not records.
+	Records, Unchained, Skipped int
+	// Faults outside any chain (malformed chain attributes, unchained
+	// records when they are required).
+	Faults []Fault
+}
+
+// FaultCount returns the number of faults in the report.
+func (r *Report) FaultCount() int {
+	n := len(r.Faults)
+	for _, c := range r.Chains {
+		n += len(c.Faults)
+	}
+	return n
+}
+
+// OK reports whether the report holds no fault.
+func (r *Report) OK() bool { return r.FaultCount() == 0 }
+
+// Options tune a Verifier.
+type Options struct {
+	// Partial accepts chains that start after seq 1 (rotated or
+	// filtered logs): the first record seen is trusted as the start.
+	Partial bool
+	// RequireChain makes AUDIT and SECURITY records without a chain a
+	// fault.
+	RequireChain bool
+	// Severities are the records expected to be chained (default
+	// DefaultSeverities); only used to count unchained records.
+	Severities []Severity
+}
+
+// Verifier checks chained records. Add records in the order they were
+// read, then call Report. It is not safe for concurrent use.
+type Verifier struct {
+	opts   Options
+	chains map[string]*chainState
+	order  []string
+	enc    Encoder
+	rep    Report
+}
+
+type seen struct {
+	seq        int64
+	hash, prev string
+	where      string
+	ok         bool  // the content matches hash
+	dropped    int64 // attributes dropped by an SDK limit
+}
+
+type chainState struct {
+	entries []seen
+}
+
+// NewVerifier returns a Verifier.
+func NewVerifier(opts Options) *Verifier {
+	if len(opts.Severities) == 0 {
+		opts.Severities = DefaultSeverities
+	}
+	return &Verifier{opts: opts, chains: map[string]*chainState{}}
+}
+
+// Skipped adds n to the count of skipped lines reported.
+func (v *Verifier) Skipped(n int) { v.rep.Skipped += n }
+
+// Add checks one record: its own hash now, its place in the chain in
+// Report.
+func (v *Verifier) Add(e *Entry) {
+	v.rep.Records++
+	idv, ok := e.Attr(KeyChainID)
+	if !ok {
+		for _, s := range v.opts.Severities {
+			if int64(s.Number) == e.SeverityNumber && s.Text == e.SeverityText {
+				v.rep.Unchained++
+				if v.opts.RequireChain {
+					v.rep.Faults = append(v.rep.Faults, Fault{Unchained, 0, e.Where(), e.SeverityText + " record without " + KeyChainID})
+				}
+			}
+		}
+		return
+	}
+	malformed := func(detail string) {
+		v.rep.Faults = append(v.rep.Faults, Fault{Malformed, 0, e.Where(), detail})
+	}
+	id := idv.AsString()
+	if id == "" {
+		malformed(KeyChainID + " is not a non-empty string")
+		return
+	}
+	seqv, _ := e.Attr(KeySeq)
+	hashv, _ := e.Attr(KeyHash)
+	prevv, hasPrev := e.Attr(KeyPrevHash)
+	seq := seqv.AsInt64()
+	hash := hashv.AsString()
+	if seqv.Type() != attribute.INT64 || seq < 1 {
+		malformed(fmt.Sprintf("chain %s: %s is not an integer >= 1", short(id), KeySeq))
+		return
+	}
+	if _, err := hex.DecodeString(hash); err != nil || len(hash) != 64 {
+		malformed(fmt.Sprintf("chain %s seq %d: %s is not 64 hex digits", short(id), seq, KeyHash))
+		return
+	}
+	var prevRaw []byte
+	prev := prevv.AsString()
+	if seq > 1 || hasPrev {
+		var err error
+		if prevRaw, err = hex.DecodeString(prev); err != nil || len(prevRaw) != 32 {
+			malformed(fmt.Sprintf("chain %s seq %d: %s missing or not 64 hex digits", short(id), seq, KeyPrevHash))
+			return
+		}
+	}
+	sum := v.enc.Hash(prevRaw, &e.Record)
+	st := v.chains[id]
+	if st == nil {
+		st = &chainState{}
+		v.chains[id] = st
+		v.order = append(v.order, id)
+	}
+	st.entries = append(st.entries, seen{seq: seq, hash: hash, prev: prev, where: e.Where(), ok: hex.EncodeToString(sum[:]) == hash, dropped: e.Dropped})
+}
+
+// Report analyses the chains and returns the findings.
+func (v *Verifier) Report() *Report {
+	rep := v.rep
+	rep.Faults = slices.Clone(rep.Faults)
+	rep.Chains = nil
+	for _, id := range v.order {
+		rep.Chains = append(rep.Chains, v.chain(id, v.chains[id]))
+	}
+	return &rep
+}
+
+func (v *Verifier) chain(id string, st *chainState) ChainReport {
+	cr := ChainReport{ID: id, Records: len(st.entries)}
+	var faults []Fault
+	// Sequence analysis uses the records whose hash holds: an altered
+	// record's number cannot be trusted.
+	first := map[int64]*seen{}
+	var maxSeen *seen
+	for i := range st.entries {
+		e := &st.entries[i]
+		if !e.ok {
+			continue
+		}
+		if f, dup := first[e.seq]; dup {
+			if e.hash == f.hash {
+				faults = append(faults, Fault{Replayed, e.seq, e.where, "repeats " + f.where})
+			} else {
+				faults = append(faults, Fault{Conflict, e.seq, e.where, "differs from " + f.where + " with the same number"})
+			}
+			continue
+		}
+		first[e.seq] = e
+		if maxSeen != nil && e.seq < maxSeen.seq {
+			faults = append(faults, Fault{Reordered, e.seq, e.where, fmt.Sprintf("comes after seq %d (%s)", maxSeen.seq, maxSeen.where)})
+		}
+		if maxSeen == nil || e.seq > maxSeen.seq {
+			maxSeen = e
+		}
+	}
+	// An altered record is reported, and fills the place its number claims
+	// when that place is free and fits between its neighbours in the
+	// stream; a renumbered record does not hide a gap.
+	present := map[int64]bool{}
+	for s := range first {
+		present[s] = true
+	}
+	for i := range st.entries {
+		e := &st.entries[i]
+		if e.ok {
+			continue
+		}
+		detail := "content does not match " + KeyHash
+		if e.dropped > 0 {
+			detail += fmt.Sprintf(" (an SDK limit dropped %d attribute(s) after hashing: raise OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT)", e.dropped)
+		}
+		faults = append(faults, Fault{Altered, e.seq, e.where, detail})
+		lo, hi := int64(0), int64(math.MaxInt64)
+		for j := i - 1; j >= 0; j-- {
+			if st.entries[j].ok {
+				lo = st.entries[j].seq
+				break
+			}
+		}
+		for j := i + 1; j < len(st.entries); j++ {
+			if st.entries[j].ok {
+				hi = st.entries[j].seq
+				break
+			}
+		}
+		if !present[e.seq] && e.seq > lo && e.seq < hi {
+			present[e.seq] = true
+		}
+	}
+	seqs := make([]int64, 0, len(present))
+	for s := range present {
+		seqs = append(seqs, s)
+	}
+	slices.Sort(seqs)
+	if len(seqs) > 0 {
+		cr.FirstSeq, cr.LastSeq = seqs[0], seqs[len(seqs)-1]
+		if e := first[cr.LastSeq]; e != nil {
+			cr.HeadHash = e.hash
+		}
+	}
+	expect := int64(1)
+	if v.opts.Partial {
+		expect = cr.FirstSeq
+	}
+	for _, s := range seqs {
+		if s > expect {
+			detail := fmt.Sprintf("seq %d missing", expect)
+			if s-expect > 1 {
+				detail = fmt.Sprintf("seq %d to %d missing (%d records)", expect, s-1, s-expect)
+			}
+			faults = append(faults, Fault{Gap, expect, "", detail})
+		}
+		expect = s + 1
+	}
+	for _, s := range seqs {
+		e := first[s]
+		if e == nil {
+			continue
+		}
+		linked := true
+		if p, ok := first[s-1]; ok && e.prev != p.hash {
+			linked = false
+			faults = append(faults, Fault{BrokenLink, s, e.where, fmt.Sprintf("%s is not the hash of seq %d (%s): that record was altered and re-hashed, or this one forged", KeyPrevHash, s-1, p.where)})
+		}
+		if linked {
+			cr.Verified++
+		}
+	}
+	slices.SortStableFunc(faults, func(a, b Fault) int { return cmp.Compare(a.Seq, b.Seq) })
+	cr.Faults = faults
+	return cr
+}
+
+func short(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// WriteText writes a readable summary of the report.
+func (r *Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	for _, c := range r.Chains {
+		status := "ok"
+		if len(c.Faults) > 0 {
+			status = fmt.Sprintf("%d fault(s)", len(c.Faults))
+		}
+		fmt.Fprintf(&b, "chain %s: %s\n", c.ID, status)
+		fmt.Fprintf(&b, "  records %d, verified %d, seq %d..%d, head seq %d hash %s\n",
+			c.Records, c.Verified, c.FirstSeq, c.LastSeq, c.LastSeq, c.HeadHash)
+		for _, f := range c.Faults {
+			where := f.Where
+			if where == "" {
+				where = "-"
+			}
+			fmt.Fprintf(&b, "  %-11s seq %-4d %-20s %s\n", f.Kind, f.Seq, where, f.Detail)
+		}
+	}
+	for _, f := range r.Faults {
+		fmt.Fprintf(&b, "%-11s %s: %s\n", f.Kind, f.Where, f.Detail)
+	}
+	faulty := 0
+	for _, c := range r.Chains {
+		if len(c.Faults) > 0 {
+			faulty++
+		}
+	}
+	counts := fmt.Sprintf("%d record(s) read, %d chain(s), %d unchained AUDIT/SECURITY record(s), %d other line(s) skipped",
+		r.Records, len(r.Chains), r.Unchained, r.Skipped)
+	switch {
+	case !r.OK():
+		fmt.Fprintf(&b, "FAIL: %d fault(s) in %d of %d chain(s); %s\n", r.FaultCount(), faulty, len(r.Chains), counts)
+	case len(r.Chains) == 0:
+		fmt.Fprintf(&b, "NOTHING TO VERIFY: no chained records; %s\n", counts)
+	default:
+		fmt.Fprintf(&b, "OK: every chain verifies; %s\n", counts)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
