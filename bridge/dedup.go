@@ -22,7 +22,8 @@ const maxDedupDepth = 4 * MaxDepth
 // OpenTelemetry SDK). The elements past the returned length are zeroed.
 // Dedup does not allocate for up to 16 attributes; beyond that it uses a map.
 // Keys are compared as they are; nested MAP values are not changed (see
-// [DedupValue]).
+// [DedupValue]). The key "!BADKEY" is never merged: each value that had no
+// key of its own is kept, as slog keeps them, because nothing may be lost.
 //
 // Dedup modifies attrs: it is safe for concurrent use by multiple goroutines
 // only on distinct slices.
@@ -37,7 +38,7 @@ func Dedup(attrs []attribute.KeyValue) []attribute.KeyValue {
 		for i := 1; i < n; i++ {
 			k := attrs[i].Key
 			for j := range out {
-				if attrs[j].Key == k {
+				if attrs[j].Key == k && k != badKey {
 					attrs[j].Value = attrs[i].Value
 					continue next
 				}
@@ -50,7 +51,7 @@ func Dedup(attrs []attribute.KeyValue) []attribute.KeyValue {
 		index[attrs[0].Key] = 0
 		for i := 1; i < n; i++ {
 			k := attrs[i].Key
-			if j, ok := index[k]; ok {
+			if j, ok := index[k]; ok && k != badKey {
 				attrs[j].Value = attrs[i].Value
 				continue
 			}

@@ -206,3 +206,27 @@ func BenchmarkDedupValueNoDuplicates(b *testing.B) {
 		_ = DedupValue(v)
 	}
 }
+
+func TestDedupKeepsEveryBadKeyValue(t *testing.T) {
+	for _, n := range []int{4, 40} { // the linear and the map path
+		var attrs []attribute.KeyValue
+		attrs = AppendKV(attrs, []any{"a", 1, 2, "b", 3, 4})
+		for i := range n {
+			attrs = append(attrs, attribute.Int(fmt.Sprint("k", i), i))
+		}
+		attrs = AppendKV(attrs, []any{"a", 5, "lonely"})
+		got := Dedup(attrs)
+		var bad []string
+		for _, kv := range got {
+			if kv.Key == "!BADKEY" {
+				bad = append(bad, kv.Value.Emit())
+			}
+		}
+		if len(bad) != 3 || bad[0] != "2" || bad[1] != "4" || bad[2] != "lonely" {
+			t.Fatalf("n=%d: !BADKEY values %v, want [2 4 lonely]", n, bad)
+		}
+		if len(got) != 2+3+n {
+			t.Fatalf("n=%d: %d attributes, want %d (a and b once, three !BADKEY, %d others)", n, len(got), 2+3+n, n)
+		}
+	}
+}

@@ -46,9 +46,11 @@ type Stage interface {
 
 // An OrderedStage is a Stage whose records must reach the logger in the
 // order it processed them (the audit chain numbers them). When Holds(c) is
-// true, Apply returned holding the stage's lock, and Emit calls Release(c)
-// once the record is emitted, also if emitting panics. Holds must give the
-// same answer for the same c. Only the last stage of a call may hold.
+// true, Apply returns holding the stage's lock, and Emit calls Release(c)
+// once the record is emitted, also if emitting or any stage panics, so
+// possibly without Apply having run or returned: Release must release only
+// what Apply took for this c. Holds must give the same answer for the same
+// c. Only the last stage of a call may hold.
 type OrderedStage interface {
 	Stage
 	Holds(c *Call) bool
@@ -65,60 +67,101 @@ const inlineAttrs = 16
 // span ids come from ctx (the SDK reads them there). Keys are de-duplicated
 // here, last value wins, so providers may skip the SDK's own (costly) pass.
 func Emit(ctx context.Context, lg log.Logger, c *Call, kv []any) {
+	if len(c.Stages) > 0 {
+		emitStaged(ctx, lg, c, kv)
+		return
+	}
+	var buf [inlineAttrs]attribute.KeyValue
+	attrs := assemble(buf[:0], c, kv, 3)
 	var rec log.Record
+	setHeader(&rec, c)
+	rec.SetBody(attribute.StringValue(validUTF8(c.Msg)))
+	rec.AddAttributes(attrs...)
+	lg.Emit(ctx, rec)
+}
+
+// assemble appends the record's attributes to dst, de-duplicated: With
+// fields, bound fields, the exception (its stack trace starts exSkip frames
+// above assemble: at the facade's method, whose frames are then cut), source,
+// converted attributes, then the call's key/values.
+func assemble(dst []attribute.KeyValue, c *Call, kv []any, exSkip int) []attribute.KeyValue {
+	dst = append(dst, c.Fields...)
+	dst = append(dst, c.Bound...)
+	if c.Exception {
+		ex := ExceptionAttrs(c.Err, exSkip)
+		dst = append(dst, ex[:]...)
+	}
+	dst = append(dst, c.Source...)
+	dst = append(dst, c.Attrs...)
+	dst = AppendKV(dst, kv)
+	if len(dst) > 1 {
+		dst = Dedup(dst)
+	}
+	return dst
+}
+
+// setHeader sets everything of rec but the body and the attributes. The
+// observed timestamp is the call's time too: it spares the SDK a second
+// clock read.
+func setHeader(rec *log.Record, c *Call) {
 	rec.SetTimestamp(c.Time)
 	rec.SetObservedTimestamp(c.Time)
 	rec.SetSeverity(c.Severity)
 	rec.SetSeverityText(c.Text)
-
-	var buf [inlineAttrs]attribute.KeyValue
-	attrs := append(buf[:0], c.Fields...)
-	attrs = append(attrs, c.Bound...)
-	if c.Exception {
-		ex := ExceptionAttrs(c.Err, 2)
-		attrs = append(attrs, ex[:]...)
-	}
-	attrs = append(attrs, c.Source...)
-	attrs = append(attrs, c.Attrs...)
-	attrs = AppendKV(attrs, kv)
-	if len(attrs) > 1 {
-		attrs = Dedup(attrs)
-	}
-	msg := validUTF8(c.Msg)
-	if len(c.Stages) == 0 {
-		rec.SetBody(attribute.StringValue(msg))
-		rec.AddAttributes(attrs...)
-		lg.Emit(ctx, rec)
-		return
-	}
-	if o, ok := c.Stages[len(c.Stages)-1].(OrderedStage); ok && o.Holds(c) {
-		defer o.Release(c)
-	}
-	applyStages(&rec, c, msg, attrs)
-	lg.Emit(ctx, rec)
 }
 
-// scratch holds the attribute lists stages work on. A Stage is an interface,
-// and the compiler assumes an interface call's arguments escape: handing it
-// Emit's stack buffer would move that buffer to the heap on every call.
-// Stages get a pooled heap slice instead, returned once the record holds its
-// own copy.
-var scratch = sync.Pool{New: func() any { s := make([]attribute.KeyValue, 0, inlineAttrs); return &s }}
+// stageScratch is what the stages of one call work on: a copy of the Call
+// and the attribute list. A Stage is an interface, and the compiler assumes
+// that what an interface method receives escapes: handing the stages c or a
+// stack buffer would move both (and the caller's Call, and what it points
+// to) to the heap on every call. Stages get pooled heap copies instead, and
+// the attributes are assembled in the pooled list directly.
+type stageScratch struct {
+	call  Call
+	attrs []attribute.KeyValue
+}
+
+var scratch = sync.Pool{New: func() any {
+	return &stageScratch{attrs: make([]attribute.KeyValue, 0, inlineAttrs)}
+}}
 
 // maxScratch keeps a rare huge call from pinning a huge buffer in the pool.
 const maxScratch = 256
 
-func applyStages(rec *log.Record, c *Call, msg string, attrs []attribute.KeyValue) {
-	sp := scratch.Get().(*[]attribute.KeyValue)
-	work := append((*sp)[:0], attrs...)
-	for _, s := range c.Stages {
-		msg, work = s.Apply(c, msg, work)
+// emitStaged is Emit for a call with stages: it runs them on pooled copies
+// of c and of the attributes, then emits the record. The last stage, if it
+// is an OrderedStage that holds c, is released once the record is emitted,
+// also if emitting panics.
+func emitStaged(ctx context.Context, lg log.Logger, c *Call, kv []any) {
+	s := scratch.Get().(*stageScratch)
+	defer putScratch(s)
+	work := assemble(s.attrs[:0], c, kv, 4)
+	s.attrs = work
+	s.call = *c
+	sc := &s.call
+	if o, ok := sc.Stages[len(sc.Stages)-1].(OrderedStage); ok && o.Holds(sc) {
+		defer o.Release(sc)
 	}
+	msg := validUTF8(sc.Msg)
+	for _, st := range sc.Stages {
+		msg, work = st.Apply(sc, msg, work)
+	}
+	s.attrs = work
+	var rec log.Record
+	setHeader(&rec, sc)
 	rec.SetBody(attribute.StringValue(msg))
 	rec.AddAttributes(work...)
-	if cap(work) <= maxScratch {
-		clear(work) // drop references to the caller's values
-		*sp = work[:0]
-		scratch.Put(sp)
+	lg.Emit(ctx, rec)
+}
+
+// putScratch drops the references to the call's values and returns s to the
+// pool, unless a rare huge call grew its buffer.
+func putScratch(s *stageScratch) {
+	s.call = Call{}
+	if cap(s.attrs) > maxScratch {
+		return
 	}
+	clear(s.attrs)
+	s.attrs = s.attrs[:0]
+	scratch.Put(s)
 }
