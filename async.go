@@ -18,7 +18,10 @@ import (
 //   - ErrStopped once the logger is stopped.
 //
 // Protected levels (default ERROR, CRITICAL, AUDIT, SECURITY) wait for room
-// until ctx is done, so with a live ctx they are never dropped. A call below
+// until ctx is done, so with a live ctx they are never dropped. With a spool
+// (WithSpool), a protected record that finds no room before ctx ends is
+// written to disk instead and the call returns nil; it is replayed when the
+// collector is back. A call below
 // the minimum level returns nil and records nothing.
 //
 // An AsyncLogger is safe for concurrent use. Get one with GetAsyncLogger.
@@ -35,27 +38,42 @@ func (l *AsyncLogger) Enabled(level levels.Level) bool { return l.c.enabled(leve
 
 // Debug logs at DEBUG.
 func (l *AsyncLogger) Debug(ctx context.Context, msg string, kv ...any) error {
-	return l.Log(ctx, levels.Debug, msg, kv...)
+	if !l.c.enabled(levels.Debug) {
+		return nil
+	}
+	return l.log(ctx, levels.Debug, msg, kv)
 }
 
 // Info logs at INFO.
 func (l *AsyncLogger) Info(ctx context.Context, msg string, kv ...any) error {
-	return l.Log(ctx, levels.Info, msg, kv...)
+	if !l.c.enabled(levels.Info) {
+		return nil
+	}
+	return l.log(ctx, levels.Info, msg, kv)
 }
 
 // Warning logs at WARNING.
 func (l *AsyncLogger) Warning(ctx context.Context, msg string, kv ...any) error {
-	return l.Log(ctx, levels.Warning, msg, kv...)
+	if !l.c.enabled(levels.Warning) {
+		return nil
+	}
+	return l.log(ctx, levels.Warning, msg, kv)
 }
 
 // Error logs at ERROR.
 func (l *AsyncLogger) Error(ctx context.Context, msg string, kv ...any) error {
-	return l.Log(ctx, levels.Error, msg, kv...)
+	if !l.c.enabled(levels.Error) {
+		return nil
+	}
+	return l.log(ctx, levels.Error, msg, kv)
 }
 
 // Critical logs at CRITICAL.
 func (l *AsyncLogger) Critical(ctx context.Context, msg string, kv ...any) error {
-	return l.Log(ctx, levels.Critical, msg, kv...)
+	if !l.c.enabled(levels.Critical) {
+		return nil
+	}
+	return l.log(ctx, levels.Critical, msg, kv)
 }
 
 // Audit logs at AUDIT; it always passes the level gate.
@@ -82,6 +100,14 @@ func (l *AsyncLogger) Log(ctx context.Context, level levels.Level, msg string, k
 	if !l.c.enabled(level) {
 		return nil
 	}
+	return l.log(ctx, level, msg, kv)
+}
+
+// log is Log's enabled path, out of line so that Log stays within the
+// inliner's budget: a disabled call costs its caller one comparison.
+//
+//go:noinline
+func (l *AsyncLogger) log(ctx context.Context, level levels.Level, msg string, kv []any) error {
 	return l.c.emit(ctx, true, level, msg, l.fields, kv, false, nil)
 }
 

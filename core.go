@@ -40,6 +40,8 @@ type core struct {
 	stages []bridge.Stage
 	// remove takes the owning instance out of its cache; nil when uncached.
 	remove func()
+	// baggage lists the baggage members copied into attributes (WithBaggage).
+	baggage []string
 }
 
 // newCore builds the pipeline for name. A configuration problem is returned
@@ -49,7 +51,7 @@ type core struct {
 func newCore(name string, c config) (*core, error) {
 	levels.Freeze()
 	var problems []error
-	scope := name
+	scope := validString(name) // see valid.go
 	if scope == "" {
 		scope = "fapilog"
 	}
@@ -62,6 +64,8 @@ func newCore(name string, c config) (*core, error) {
 		backpressureWait: *c.backpressureWait,
 		source:           c.source,
 		drainTimeout:     c.drainTimeout,
+		baggage:          c.baggage,
+		stages:           c.features.stages(c.mapping), // options_features.go
 	}
 	s := pipeline.Settings{
 		Provider:       c.provider,
@@ -91,6 +95,11 @@ func newCore(name string, c config) (*core, error) {
 			}
 		}
 	}
+	if c.provider == nil {
+		if err := openSpool(c, &s); err != nil { // options_spool.go
+			problems = append(problems, err)
+		}
+	}
 	co.pipe = pipeline.New(s)
 	co.otel = co.pipe.Logger(scope)
 	return co, errors.Join(problems...)
@@ -108,10 +117,12 @@ func (c *core) isProtected(l levels.Level) bool {
 	return false
 }
 
-// emit turns one enabled call into a record. async selects the async wait
-// policy for protected levels (until ctx is done instead of a bound).
-func (c *core) emit(ctx context.Context, async bool, l levels.Level, msg string, fields []attribute.KeyValue, kv []any, exc bool, err error) error {
-	now := time.Now()
+// admit maps l to its severity and admits one record into the pipeline
+// under the wait policy of its level. After a nil error the caller emits
+// the record on the returned logger (the OTel logger; with a spool, for a
+// protected record that found no room in time, the spool's writer: see
+// options_spool.go), then returns c.end of it.
+func (c *core) admit(ctx context.Context, async bool, l levels.Level) (log.Severity, string, log.Logger, error) {
 	var sev log.Severity
 	var text string
 	if c.mapping == nil {
@@ -127,7 +138,21 @@ func (c *core) emit(ctx context.Context, async bool, l levels.Level, msg string,
 			wait = -1
 		}
 	}
-	if e := c.pipe.Begin(ctx, sev, protected, wait); e != nil {
+	if err := c.pipe.Begin(ctx, sev, protected, wait); err != nil {
+		if err == pipeline.ErrSpool {
+			return sev, text, c.pipe.SpoolWriter(), nil
+		}
+		return 0, "", nil, err
+	}
+	return sev, text, c.otel, nil
+}
+
+// emit turns one enabled call into a record. async selects the async wait
+// policy for protected levels (until ctx is done instead of a bound).
+func (c *core) emit(ctx context.Context, async bool, l levels.Level, msg string, fields []attribute.KeyValue, kv []any, exc bool, err error) error {
+	now := time.Now()
+	sev, text, lg, e := c.admit(ctx, async, l)
+	if e != nil {
 		return e
 	}
 	call := bridge.Call{
@@ -136,15 +161,16 @@ func (c *core) emit(ctx context.Context, async bool, l levels.Level, msg string,
 		Text:      text,
 		Msg:       msg,
 		Fields:    fields,
-		Bound:     boundFields(ctx),
+		Bound:     c.contextFields(ctx),
 		Exception: exc,
 		Err:       err,
 		Stages:    c.stages,
 	}
-	var src [3]attribute.KeyValue
 	if c.source {
 		if f, ok := callerFrame(); ok {
-			src = [3]attribute.KeyValue{
+			// src goes to the heap (stages see a heap copy of the Call):
+			// declared here, only calls with source pay for it.
+			src := [3]attribute.KeyValue{
 				attribute.String("code.function.name", f.Function),
 				attribute.String("code.file.path", f.File),
 				attribute.Int("code.line.number", f.Line),
@@ -152,9 +178,8 @@ func (c *core) emit(ctx context.Context, async bool, l levels.Level, msg string,
 			call.Source = src[:]
 		}
 	}
-	bridge.Emit(ctx, c.otel, &call, kv)
-	c.pipe.End()
-	return nil
+	bridge.Emit(ctx, lg, &call, kv)
+	return c.end(lg)
 }
 
 // callerFrame returns the first frame outside this module's non-test code:

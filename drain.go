@@ -22,17 +22,39 @@ var (
 // DrainResult reports what happened to every record a logger accepted past
 // its level gate. After a drain of a pipeline the library built,
 //
-//	Submitted == Exported + Dropped + Failed
+//	Submitted == Exported + Dropped + Failed + Spooled
 //
-// exactly: Exported were acknowledged by the exporter, Dropped never entered
-// the pipeline (no room in time, or the logger was stopped), Failed entered
-// it but were not delivered (export error after retries, or still queued
-// when the drain's deadline ran out).
+// exactly, in total and per level: Exported were acknowledged by the
+// exporter, Dropped never entered the pipeline (no room in time, or the
+// logger was stopped), Failed entered it but were not delivered (export
+// error after retries, or still queued when the drain's deadline ran out).
+//
+// Spooled is 0 unless the logger has a spool (WithSpool or
+// FAPILOG_SPOOL_DIR), so without one the equation is Submitted == Exported
+// + Dropped + Failed. With one, a protected record that finds no room in
+// time, or whose export fails, is written to the spool instead of being
+// Dropped or Failed; when the replay delivers it, it moves from Spooled to
+// Exported. Spooled counts this logger's records still in the spool when
+// the drain ends: not delivered, but on disk, and the next logger that
+// opens the folder (in this process or the next) sends them; it counts
+// them as Recovered, not here. A record the spool could not take (full) is
+// Dropped or Failed as without a spool, never silently lost.
+//
+// Recovered counts records left in the spool by an earlier process or
+// logger and delivered by this one. They were never submitted to this
+// logger, so they are outside the equation. Delivery from the spool is at
+// least once: a crash between an export and the removal of the records
+// from the spool sends them again.
+//
+// Before the drain (Stats), records in flight are in none of Exported,
+// Dropped, Failed and Spooled.
 //
 // With WithLoggerProvider the library does not own the pipeline: Exported
 // then counts the records handed to that provider.
 type DrainResult struct {
 	Submitted, Exported, Dropped, Failed uint64
+	// Spooled and Recovered: see above (both 0 without a spool).
+	Spooled, Recovered uint64
 	// Retried counts real export attempts beyond the first (OTLP retries).
 	Retried uint64
 	// QueueHighWatermark is the most records ever in flight at once.
@@ -54,6 +76,8 @@ func drainResult(r pipeline.Result) DrainResult {
 		Exported:           r.Exported,
 		Dropped:            r.Dropped,
 		Failed:             r.Failed,
+		Spooled:            r.Spooled,
+		Recovered:          r.Recovered,
 		Retried:            r.Retried,
 		QueueHighWatermark: r.QueueHighWatermark,
 		FlushLatency:       r.FlushLatency,
@@ -72,6 +96,8 @@ func drainResult(r pipeline.Result) DrainResult {
 			Exported:  prev.Exported + c.Exported,
 			Dropped:   prev.Dropped + c.Dropped,
 			Failed:    prev.Failed + c.Failed,
+			Spooled:   prev.Spooled + c.Spooled,
+			Recovered: prev.Recovered + c.Recovered,
 		}
 	}
 	return d

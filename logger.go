@@ -32,35 +32,35 @@ func (l *Logger) Enabled(level levels.Level) bool { return l.c.enabled(level) }
 // and slog.Attr, mixed.
 func (l *Logger) Debug(msg string, kv ...any) {
 	if l.c.enabled(levels.Debug) {
-		_ = l.c.emit(context.Background(), false, levels.Debug, msg, l.fields, kv, false, nil)
+		l.log(context.Background(), levels.Debug, msg, kv)
 	}
 }
 
 // Info logs at INFO.
 func (l *Logger) Info(msg string, kv ...any) {
 	if l.c.enabled(levels.Info) {
-		_ = l.c.emit(context.Background(), false, levels.Info, msg, l.fields, kv, false, nil)
+		l.log(context.Background(), levels.Info, msg, kv)
 	}
 }
 
 // Warning logs at WARNING.
 func (l *Logger) Warning(msg string, kv ...any) {
 	if l.c.enabled(levels.Warning) {
-		_ = l.c.emit(context.Background(), false, levels.Warning, msg, l.fields, kv, false, nil)
+		l.log(context.Background(), levels.Warning, msg, kv)
 	}
 }
 
 // Error logs at ERROR.
 func (l *Logger) Error(msg string, kv ...any) {
 	if l.c.enabled(levels.Error) {
-		_ = l.c.emit(context.Background(), false, levels.Error, msg, l.fields, kv, false, nil)
+		l.log(context.Background(), levels.Error, msg, kv)
 	}
 }
 
 // Critical logs at CRITICAL.
 func (l *Logger) Critical(msg string, kv ...any) {
 	if l.c.enabled(levels.Critical) {
-		_ = l.c.emit(context.Background(), false, levels.Critical, msg, l.fields, kv, false, nil)
+		l.log(context.Background(), levels.Critical, msg, kv)
 	}
 }
 
@@ -86,35 +86,35 @@ func (l *Logger) Exception(msg string, err error, kv ...any) {
 // its bound fields are added.
 func (l *Logger) DebugContext(ctx context.Context, msg string, kv ...any) {
 	if l.c.enabled(levels.Debug) {
-		_ = l.c.emit(ctx, false, levels.Debug, msg, l.fields, kv, false, nil)
+		l.log(ctx, levels.Debug, msg, kv)
 	}
 }
 
 // InfoContext logs at INFO with ctx.
 func (l *Logger) InfoContext(ctx context.Context, msg string, kv ...any) {
 	if l.c.enabled(levels.Info) {
-		_ = l.c.emit(ctx, false, levels.Info, msg, l.fields, kv, false, nil)
+		l.log(ctx, levels.Info, msg, kv)
 	}
 }
 
 // WarningContext logs at WARNING with ctx.
 func (l *Logger) WarningContext(ctx context.Context, msg string, kv ...any) {
 	if l.c.enabled(levels.Warning) {
-		_ = l.c.emit(ctx, false, levels.Warning, msg, l.fields, kv, false, nil)
+		l.log(ctx, levels.Warning, msg, kv)
 	}
 }
 
 // ErrorContext logs at ERROR with ctx.
 func (l *Logger) ErrorContext(ctx context.Context, msg string, kv ...any) {
 	if l.c.enabled(levels.Error) {
-		_ = l.c.emit(ctx, false, levels.Error, msg, l.fields, kv, false, nil)
+		l.log(ctx, levels.Error, msg, kv)
 	}
 }
 
 // CriticalContext logs at CRITICAL with ctx.
 func (l *Logger) CriticalContext(ctx context.Context, msg string, kv ...any) {
 	if l.c.enabled(levels.Critical) {
-		_ = l.c.emit(ctx, false, levels.Critical, msg, l.fields, kv, false, nil)
+		l.log(ctx, levels.Critical, msg, kv)
 	}
 }
 
@@ -138,8 +138,17 @@ func (l *Logger) ExceptionContext(ctx context.Context, msg string, err error, kv
 // Log logs at any level, registered levels included.
 func (l *Logger) Log(ctx context.Context, level levels.Level, msg string, kv ...any) {
 	if l.c.enabled(level) {
-		_ = l.c.emit(ctx, false, level, msg, l.fields, kv, false, nil)
+		l.log(ctx, level, msg, kv)
 	}
+}
+
+// log is the enabled path of the methods above, out of line so that they
+// stay within the inliner's budget: a disabled call costs its caller one
+// comparison.
+//
+//go:noinline
+func (l *Logger) log(ctx context.Context, level levels.Level, msg string, kv []any) {
+	_ = l.c.emit(ctx, false, level, msg, l.fields, kv, false, nil)
 }
 
 // With returns a child logger that adds kv to every record. It shares the

@@ -81,6 +81,14 @@ type config struct {
 	reserved         *int
 	drainTimeout     time.Duration
 	stderr           func(string)
+	// options_console.go
+	consoleFormat exporter.ConsoleFormat
+	baggage       []string
+	baggageSet    bool
+	// options_features.go: redaction, audit chain, presets
+	features features
+	// options_spool.go
+	spool spoolConfig
 }
 
 // WithName names the logger a Runtime run creates (GetLogger takes the name
@@ -183,7 +191,7 @@ func resolve(opts []Option) (config, error) {
 			o.apply(&c)
 		}
 	}
-	var errs []error
+	errs := resolveFeatures(&c) // options_features.go: the preset first, as defaults
 	envInt := func(key string, dst *int, min int) {
 		if *dst != 0 {
 			return
@@ -281,6 +289,10 @@ func resolve(opts []Option) (config, error) {
 		}
 		c.reserved = &n
 	}
+	resolveConsoleAndBaggage(&c)
+	if err := resolveSpool(&c); err != nil { // options_spool.go
+		errs = append(errs, err)
+	}
 	return c, errors.Join(errs...)
 }
 
@@ -303,7 +315,7 @@ func buildResource(opt *resource.Resource) (*resource.Resource, error) {
 	if err != nil {
 		err = fmt.Errorf("resource from OTEL_RESOURCE_ATTRIBUTES: %w", err)
 	}
-	return res, err
+	return validResource(res), err // see valid.go
 }
 
 // reportOnce prints each configuration problem once per process, so a typo

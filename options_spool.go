@@ -1,0 +1,125 @@
+package fapilog
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/otel/log"
+
+	"github.com/fapilog/fapilog-go/internal/pipeline"
+	"github.com/fapilog/fapilog-go/internal/spool"
+)
+
+// The durable spool: protected records (WithProtectedLevels; default ERROR,
+// CRITICAL, AUDIT, SECURITY) that would otherwise be lost go to a bounded
+// file on local disk and are sent later, in order, by this logger or by the
+// next process that opens the same folder.
+//
+// A protected record goes to the spool when
+//   - it finds no room in the export queue in time (its wait ran out, or
+//     the async logger's ctx ended): the call returns nil (the sync logger
+//     returns nothing, as always) once the record is on disk, or
+//     ErrDropped when the spool cannot take it (full);
+//   - its export fails (after the exporter's own retries): it is counted
+//     as Spooled, not Failed.
+//
+// A replay goroutine sends spooled records through the logger's exporter,
+// in the order they were spooled, as soon as an export succeeds again (and
+// otherwise after a backoff of 1s doubling to 30s; Flush asks for one at
+// once), and removes them from the file only once exported. Records the
+// spool cannot take (WithSpoolMaxBytes) are counted as Dropped (no room in
+// time) or Failed (export failed), and named in the stderr warning.
+//
+// The spool applies to pipelines the library builds (not with
+// WithLoggerProvider). Each open logger with a spool holds one slot of the
+// folder (two files, up to 256 loggers per folder); see DrainResult for the
+// counts and docs/readme/spool-metrics.md for the guarantees.
+const (
+	// EnvSpoolDir turns the spool on for every logger: records go to
+	// files in this folder (created if needed, mode 0700).
+	EnvSpoolDir = "FAPILOG_SPOOL_DIR"
+	// EnvSpoolMaxBytes bounds each logger's spool file (bytes).
+	EnvSpoolMaxBytes = "FAPILOG_SPOOL_MAX_BYTES"
+	// DefaultSpoolMaxBytes is the default bound of a spool file (64 MiB).
+	DefaultSpoolMaxBytes = spool.DefaultMaxBytes
+)
+
+// spoolConfig is the spool part of config.
+type spoolConfig struct {
+	dir      *string // nil: not set by an option
+	maxBytes int64
+}
+
+// WithSpool keeps protected records that cannot be delivered in a durable
+// spool in dir, and replays them when the collector is back (see
+// EnvSpoolDir). WithSpool("") turns the spool off, FAPILOG_SPOOL_DIR
+// notwithstanding.
+func WithSpool(dir string) Option {
+	return optionFunc(func(c *config) { c.spool.dir = &dir })
+}
+
+// WithSpoolMaxBytes bounds the logger's spool file (default 64 MiB, or
+// FAPILOG_SPOOL_MAX_BYTES; at least 4 KiB).
+func WithSpoolMaxBytes(n int64) Option {
+	return optionFunc(func(c *config) { c.spool.maxBytes = n })
+}
+
+// resolveSpool applies option > variable > default.
+func resolveSpool(c *config) error {
+	var errs []string
+	if c.spool.dir == nil {
+		dir := strings.TrimSpace(os.Getenv(EnvSpoolDir))
+		c.spool.dir = &dir
+	}
+	if c.spool.maxBytes <= 0 {
+		c.spool.maxBytes = DefaultSpoolMaxBytes
+		if v, ok := os.LookupEnv(EnvSpoolMaxBytes); ok && strings.TrimSpace(v) != "" {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil || n < spool.MinMaxBytes {
+				errs = append(errs, fmt.Sprintf("%s=%q: want a number of bytes >= %d", EnvSpoolMaxBytes, v, spool.MinMaxBytes))
+			} else {
+				c.spool.maxBytes = n
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// openSpool opens the spool of a pipeline the library builds, if one is
+// configured, into s. The logger runs without a spool when it cannot be
+// opened (the error says why).
+func openSpool(c config, s *pipeline.Settings) error {
+	if c.spool.dir == nil || *c.spool.dir == "" {
+		return nil
+	}
+	sp, err := spool.Open(*c.spool.dir, spool.Options{MaxBytes: c.spool.maxBytes})
+	if err != nil {
+		return fmt.Errorf("spool %s (running without it): %w", *c.spool.dir, err)
+	}
+	s.Spool = sp
+	for _, l := range c.protected {
+		var sev log.Severity
+		if c.mapping == nil {
+			sev = l.Severity()
+		} else {
+			sev, _ = c.mapping(l)
+		}
+		s.Protected = append(s.Protected, sev)
+	}
+	return nil
+}
+
+// end closes what a successful admit opened, once the record was emitted on
+// lg. It returns nil, or why a record meant for the spool was dropped.
+func (c *core) end(lg log.Logger) error {
+	c.pipe.End()
+	if sw, ok := lg.(*pipeline.SpoolWriter); ok {
+		return sw.Err()
+	}
+	return nil
+}

@@ -1,0 +1,215 @@
+package fapilog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+
+	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/levels"
+)
+
+// downExporter is an in-memory exporter that fails while down, and blocks
+// while held (a collector too slow to keep up).
+type downExporter struct {
+	*exporter.Memory
+	down atomic.Bool
+	hold chan struct{}
+}
+
+func newDown(down bool) *downExporter {
+	e := &downExporter{Memory: exporter.NewMemory(), hold: make(chan struct{})}
+	close(e.hold)
+	e.down.Store(down)
+	return e
+}
+
+func (e *downExporter) Export(ctx context.Context, recs []sdklog.Record) error {
+	select {
+	case <-e.hold:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if e.down.Load() {
+		return errors.New("collector unreachable")
+	}
+	return e.Memory.Export(ctx, recs)
+}
+
+func quiet() Option { return optionFunc(func(c *config) { c.stderr = func(string) {} }) }
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func checkSpoolInvariant(t *testing.T, r DrainResult) {
+	t.Helper()
+	if r.Submitted != r.Exported+r.Dropped+r.Failed+r.Spooled {
+		t.Fatalf("Submitted %d != Exported %d + Dropped %d + Failed %d + Spooled %d", r.Submitted, r.Exported, r.Dropped, r.Failed, r.Spooled)
+	}
+	for l, c := range r.ByLevel {
+		if c.Submitted != c.Exported+c.Dropped+c.Failed+c.Spooled {
+			t.Fatalf("%v: %+v", l, c)
+		}
+	}
+}
+
+func TestWithSpoolKeepsProtectedRecordsForTheNextLogger(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	down := newDown(true)
+	l := GetLogger("spooled-svc", Reuse(false), WithExporter(down), WithSpool(dir),
+		WithExportInterval(time.Millisecond), WithBatchSize(4), quiet())
+	for i := range 5 {
+		l.Error("payment failed", "order", i)
+		l.Info("noise", "i", i)
+	}
+	l.Audit("audit trail")
+	r, err := l.StopAndDrain(ctx)
+	if err == nil {
+		t.Fatal("the INFO records were lost, and the drain said nothing")
+	}
+	checkSpoolInvariant(t, r)
+	if r.Spooled != 6 || r.ByLevel[levels.Error].Spooled != 5 || r.ByLevel[levels.Audit].Spooled != 1 ||
+		r.ByLevel[levels.Info].Failed != 5 || r.Recovered != 0 {
+		t.Fatalf("with the collector down: %+v", r)
+	}
+
+	up := exporter.NewMemory()
+	next := GetLogger("next-svc", Reuse(false), WithExporter(up), WithSpool(dir), quiet())
+	waitFor(t, "the replay", func() bool { return next.Stats().Recovered == 6 })
+	r, err = next.StopAndDrain(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSpoolInvariant(t, r)
+	if r.Submitted != 0 || r.Recovered != 6 || r.ByLevel[levels.Error].Recovered != 5 {
+		t.Fatalf("the next logger: %+v", r)
+	}
+	var got []string
+	for _, rec := range up.Records() {
+		got = append(got, fmt.Sprintf("%s:%s:%s", rec.InstrumentationScope().Name, rec.SeverityText(), rec.Body().AsString()))
+	}
+	want := strings.Repeat("spooled-svc:ERROR:payment failed,", 5) + "spooled-svc:AUDIT:audit trail"
+	if strings.Join(got, ",") != want {
+		t.Fatalf("replayed\n%s\nwant\n%s", strings.Join(got, ","), want)
+	}
+}
+
+func TestSpoolFromTheEnvironmentAndWithSpoolOff(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(EnvSpoolDir, dir)
+	ctx := context.Background()
+
+	off := GetLogger("env-off", Reuse(false), WithExporter(newDown(true)), WithSpool(""), quiet())
+	off.Error("lost")
+	r, _ := off.StopAndDrain(ctx)
+	if r.Spooled != 0 || r.Failed != 1 {
+		t.Fatalf("WithSpool(\"\") over %s: %+v", EnvSpoolDir, r)
+	}
+
+	on := GetLogger("env-on", Reuse(false), WithExporter(newDown(true)), quiet())
+	on.Error("kept")
+	r, _ = on.StopAndDrain(ctx)
+	if r.Spooled != 1 {
+		t.Fatalf("with %s: %+v", EnvSpoolDir, r)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "slot-*.spool")); len(m) != 1 {
+		t.Fatalf("spool files %v", m)
+	}
+}
+
+func TestSpoolMaxBytesVariableIsChecked(t *testing.T) {
+	t.Setenv(EnvSpoolDir, t.TempDir())
+	t.Setenv(EnvSpoolMaxBytes, "lots")
+	_, err := GetAsyncLogger(context.Background(), "bad-spool", Reuse(false), WithExporter(exporter.NewMemory()))
+	if err == nil || !strings.Contains(err.Error(), EnvSpoolMaxBytes) {
+		t.Fatalf("err = %v", err)
+	}
+	// The option wins over the variable.
+	a, err := GetAsyncLogger(context.Background(), "bad-spool", Reuse(false), WithExporter(exporter.NewMemory()),
+		WithSpoolMaxBytes(1<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAsyncProtectedRecordWithoutRoomIsSpooledNotLost(t *testing.T) {
+	e := newDown(false)
+	e.hold = make(chan struct{}) // the collector hangs
+	a, err := GetAsyncLogger(context.Background(), "async-spool", Reuse(false), WithExporter(e),
+		WithSpool(t.TempDir()), WithQueueSize(2), WithReservedCapacity(0), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for range 2 {
+		if err := a.Error(ctx, "queued"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := a.Security(cctx, "intrusion", "ip", "10.0.0.1"); err != nil {
+		t.Fatalf("protected record with a spool and no room: %v, want nil (on disk)", err)
+	}
+	if err := a.Info(cctx, "unprotected"); !errors.Is(err, context.Canceled) && !errors.Is(err, ErrDropped) {
+		t.Fatalf("unprotected record: %v", err)
+	}
+	if s := a.Stats(); s.Spooled != 1 || s.ByLevel[levels.Security].Spooled != 1 {
+		t.Fatalf("%+v", s)
+	}
+	close(e.hold)
+	_ = a.Flush(ctx) // asks for a replay now
+	waitFor(t, "the replay", func() bool { return a.Stats().Spooled == 0 })
+	r, err := a.Drain(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSpoolInvariant(t, r)
+	if r.Exported != 3 || r.ByLevel[levels.Security].Exported != 1 {
+		t.Fatalf("%+v", r)
+	}
+	recs := e.Records()
+	last := recs[len(recs)-1]
+	if last.Body().AsString() != "intrusion" || last.SeverityText() != "SECURITY" {
+		t.Fatalf("replayed %q %q", last.Body().AsString(), last.SeverityText())
+	}
+}
+
+func TestLossWarningNamesTheLevels(t *testing.T) {
+	var mu sync.Mutex
+	var lines []string
+	capture := optionFunc(func(c *config) {
+		c.stderr = func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() }
+	})
+	l := GetLogger("warned", Reuse(false), WithExporter(newDown(true)), capture,
+		WithExportInterval(time.Millisecond))
+	l.Warning("w")
+	if _, err := l.StopAndDrain(context.Background()); err == nil {
+		t.Fatal("drain with a failing exporter and no spool returned no error")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(lines) == 0 || !strings.Contains(lines[0], "WARNING failed 1") {
+		t.Fatalf("warning lines %q", lines)
+	}
+}
