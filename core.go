@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
-	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -167,7 +165,7 @@ func (c *core) emit(ctx context.Context, async bool, l levels.Level, msg string,
 		Stages:    c.stages,
 	}
 	if c.source {
-		if f, ok := callerFrame(); ok {
+		if f, ok := bridge.CallerFrame(); ok {
 			// src goes to the heap (stages see a heap copy of the Call):
 			// declared here, only calls with source pay for it.
 			src := [3]attribute.KeyValue{
@@ -180,38 +178,6 @@ func (c *core) emit(ctx context.Context, async bool, l levels.Level, msg string,
 	}
 	bridge.Emit(ctx, lg, &call, kv)
 	return c.end(lg)
-}
-
-// callerFrame returns the first frame outside this module's non-test code:
-// the user's call site, however deep the facade is and whatever the
-// compiler inlined (frames are expanded, not looked up from one PC).
-func callerFrame() (runtime.Frame, bool) {
-	var pcs [16]uintptr
-	n := runtime.Callers(3, pcs[:])
-	frames := runtime.CallersFrames(pcs[:n])
-	for {
-		f, more := frames.Next()
-		if !isLibraryFrame(f) {
-			return f, f.Function != ""
-		}
-		if !more {
-			return runtime.Frame{}, false
-		}
-	}
-}
-
-const modulePath = "github.com/fapilog/fapilog-go"
-
-func isLibraryFrame(f runtime.Frame) bool {
-	fn := f.Function
-	if !strings.HasPrefix(fn, modulePath) {
-		return false
-	}
-	rest := fn[len(modulePath):]
-	if !(strings.HasPrefix(rest, ".") || strings.HasPrefix(rest, "/")) {
-		return false
-	}
-	return !strings.HasSuffix(f.File, "_test.go") && !strings.Contains(rest, "/examples/")
 }
 
 // drain stops the core's pipeline and takes it out of its cache.
