@@ -8,6 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
+# One cache for the built collector, shared by build.sh and the Go tests,
+# even where HOME is unset.
+export FAPILOG_OTELCOL_CACHE="${FAPILOG_OTELCOL_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/fapilog-go}"
 step() { printf '\n== %s (%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
 
 step "gofmt"
