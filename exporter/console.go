@@ -236,50 +236,15 @@ func appendValue(b []byte, v attribute.Value) []byte {
 		b = base64.StdEncoding.AppendEncode(b, v.AsByteSlice())
 		return append(b, '"')
 	case attribute.BOOLSLICE:
-		b = append(b, '[')
-		for i, x := range v.AsBoolSlice() {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = strconv.AppendBool(b, x)
-		}
-		return append(b, ']')
+		return appendList(b, v.AsBoolSlice(), strconv.AppendBool)
 	case attribute.INT64SLICE:
-		b = append(b, '[')
-		for i, x := range v.AsInt64Slice() {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = strconv.AppendInt(b, x, 10)
-		}
-		return append(b, ']')
+		return appendList(b, v.AsInt64Slice(), appendInt)
 	case attribute.FLOAT64SLICE:
-		b = append(b, '[')
-		for i, x := range v.AsFloat64Slice() {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendFloat(b, x)
-		}
-		return append(b, ']')
+		return appendList(b, v.AsFloat64Slice(), appendFloat)
 	case attribute.STRINGSLICE:
-		b = append(b, '[')
-		for i, x := range v.AsStringSlice() {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, x)
-		}
-		return append(b, ']')
+		return appendList(b, v.AsStringSlice(), appendString)
 	case attribute.SLICE:
-		b = append(b, '[')
-		for i, x := range v.AsSlice() {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendValue(b, x)
-		}
-		return append(b, ']')
+		return appendList(b, v.AsSlice(), appendValue)
 	case attribute.MAP:
 		b = append(b, '{')
 		for i, kv := range v.AsMap() {

@@ -348,50 +348,15 @@ func (p *pretty) appendValue(b []byte, v attribute.Value, nested bool) []byte {
 	case attribute.BYTESLICE:
 		return appendText(b, base64.StdEncoding.EncodeToString(v.AsByteSlice()), nested)
 	case attribute.BOOLSLICE:
-		b = append(b, '[')
-		for i, x := range v.AsBoolSlice() {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = strconv.AppendBool(b, x)
-		}
-		return append(b, ']')
+		return appendList(b, v.AsBoolSlice(), strconv.AppendBool)
 	case attribute.INT64SLICE:
-		b = append(b, '[')
-		for i, x := range v.AsInt64Slice() {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = strconv.AppendInt(b, x, 10)
-		}
-		return append(b, ']')
+		return appendList(b, v.AsInt64Slice(), appendInt)
 	case attribute.FLOAT64SLICE:
-		b = append(b, '[')
-		for i, x := range v.AsFloat64Slice() {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendPrettyFloat(b, x)
-		}
-		return append(b, ']')
+		return appendList(b, v.AsFloat64Slice(), appendPrettyFloat)
 	case attribute.STRINGSLICE:
-		b = append(b, '[')
-		for i, x := range v.AsStringSlice() {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendText(b, x, true)
-		}
-		return append(b, ']')
+		return appendList(b, v.AsStringSlice(), appendNestedText)
 	case attribute.SLICE:
-		b = append(b, '[')
-		for i, x := range v.AsSlice() {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = p.appendValue(b, x, true)
-		}
-		return append(b, ']')
+		return appendList(b, v.AsSlice(), p.appendNestedValue)
 	case attribute.MAP:
 		b = append(b, '{')
 		for i, kv := range v.AsMap() {
@@ -551,3 +516,11 @@ func newConsoleFormat(w io.Writer, f ConsoleFormat) sdklog.Exporter {
 	}
 	return NewConsole(w)
 }
+
+// appendNestedValue and appendNestedText format list elements, which are
+// always nested.
+func (p *pretty) appendNestedValue(b []byte, v attribute.Value) []byte {
+	return p.appendValue(b, v, true)
+}
+
+func appendNestedText(b []byte, s string) []byte { return appendText(b, s, true) }
