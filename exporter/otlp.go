@@ -3,6 +3,7 @@ package exporter
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -169,7 +170,7 @@ func (e *otlpExporter) Export(ctx context.Context, records []sdklog.Record) erro
 	if len(failed) == 0 {
 		return nil
 	}
-	err = fmt.Errorf("exporter: otlp %s export to %s: %w", e.protocol, e.endpoint, err)
+	err = fmt.Errorf("exporter: otlp %s export to %s: %w%s", e.protocol, e.endpoint, err, protocolHint(e.protocol, err))
 	if len(failed) < len(records) {
 		return &PartialError{Failed: failed, Err: err}
 	}
@@ -252,3 +253,14 @@ func (e *otlpExporter) Shutdown(ctx context.Context) error {
 
 // ForceFlush does nothing: the exporter holds no records.
 func (e *otlpExporter) ForceFlush(context.Context) error { return nil }
+
+// protocolHint names the likely fix when the protocol does not match the
+// endpoint: the spec's default is http/protobuf, and only port 4317 implies
+// gRPC, so "http://host:14317" reaches a gRPC server over HTTP/1, whose
+// answer (an HTTP/2 frame) net/http reports as a malformed response.
+func protocolHint(p Protocol, err error) string {
+	if p == ProtocolHTTP && strings.Contains(err.Error(), "malformed HTTP response") {
+		return " (the endpoint looks like OTLP/gRPC: set OTEL_EXPORTER_OTLP_PROTOCOL=grpc)"
+	}
+	return ""
+}

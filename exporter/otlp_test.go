@@ -707,3 +707,23 @@ func TestErrorsNeverContainHeaderValues(t *testing.T) {
 		}
 	}
 }
+
+func TestHTTPToAGRPCEndpointSaysSo(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := grpc.NewServer()
+	defer srv.Stop()
+	go func() { _ = srv.Serve(lis) }()
+	b, err := Build(context.Background(), Config{Kind: KindOTLP, Protocol: ProtocolHTTP,
+		Endpoint: "http://" + lis.Addr().String(), Retry: &RetryConfig{}, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = b.Exporter.Shutdown(context.Background()) }()
+	err = b.Exporter.Export(context.Background(), []sdklog.Record{{}})
+	if err == nil || !strings.Contains(err.Error(), "OTEL_EXPORTER_OTLP_PROTOCOL=grpc") {
+		t.Fatalf("HTTP export to a gRPC server: %v; want a hint to set the protocol", err)
+	}
+}
