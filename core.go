@@ -34,8 +34,10 @@ type core struct {
 	backpressureWait time.Duration
 	source           bool
 	drainTimeout     time.Duration
-	// stages rewrite records before they are built (see bridge.Stage).
-	stages []bridge.Stage
+	// stages rewrite records before they are built (see bridge.Stage);
+	// auditStages are those of AUDIT and SECURITY records (they add the
+	// audit chain).
+	stages, auditStages []bridge.Stage
 	// remove takes the owning instance out of its cache; nil when uncached.
 	remove func()
 	// baggage lists the baggage members copied into attributes (WithBaggage).
@@ -63,8 +65,8 @@ func newCore(name string, c config) (*core, error) {
 		source:           c.source,
 		drainTimeout:     c.drainTimeout,
 		baggage:          c.baggage,
-		stages:           c.features.stages(c.mapping), // options_features.go
 	}
+	co.stages, co.auditStages = c.features.stages(c.mapping) // options_features.go
 	s := pipeline.Settings{
 		Provider:       c.provider,
 		QueueSize:      c.queueSize,
@@ -162,7 +164,7 @@ func (c *core) emit(ctx context.Context, async bool, l levels.Level, msg string,
 		Bound:     c.contextFields(ctx),
 		Exception: exc,
 		Err:       err,
-		Stages:    c.stages,
+		Stages:    c.stagesFor(l),
 	}
 	if c.source {
 		if f, ok := bridge.CallerFrame(); ok {
@@ -187,6 +189,14 @@ func (c *core) drain(ctx context.Context) (DrainResult, error) {
 	}
 	r, err := c.pipe.Stop(ctx)
 	return drainResult(r), err
+}
+
+// stagesFor returns the stages of a record at level l.
+func (c *core) stagesFor(l levels.Level) []bridge.Stage {
+	if l == levels.Audit || l == levels.Security {
+		return c.auditStages
+	}
+	return c.stages
 }
 
 // compile-time checks of the exporter seam.

@@ -36,7 +36,7 @@ func (c *core) emitEntry(ctx context.Context, l *Logger, e *frontend.Entry) erro
 		Fields:   l.fields,
 		Bound:    c.contextFields(ctx),
 		Attrs:    e.Attrs,
-		Stages:   c.stages,
+		Stages:   c.stagesFor(e.Level),
 	}
 	bridge.Emit(ctx, lg, &call, nil)
 	return c.end(lg)

@@ -255,14 +255,16 @@ func sharedRedactor(mode redact.Mode, deny bool) *redact.Redactor {
 	return s.r
 }
 
-// stages returns the record stages of a new core: redaction, then the
-// audit chain (its hash covers the redacted record). The chain is new for
-// each core: one chain per logger instance.
-func (f *features) stages(mapping levels.Mapping) []bridge.Stage {
-	var out []bridge.Stage
+// stages returns the record stages of a new core: redaction for every
+// record, and for AUDIT and SECURITY records redaction then the audit chain
+// (its hash covers the redacted record). Keeping the chain out of the other
+// levels' list spares them a stage call. The chain is new for each core:
+// one chain per logger instance.
+func (f *features) stages(mapping levels.Mapping) (plain, chained []bridge.Stage) {
 	if f.redactor != nil {
-		out = append(out, f.redactor)
+		plain = append(plain, f.redactor)
 	}
+	chained = plain
 	if f.chain {
 		var sevs []audit.Severity
 		for _, l := range []levels.Level{levels.Audit, levels.Security} {
@@ -272,7 +274,7 @@ func (f *features) stages(mapping levels.Mapping) []bridge.Stage {
 			}
 			sevs = append(sevs, audit.Severity{Number: sev, Text: text})
 		}
-		out = append(out, audit.NewChain(sevs...))
+		chained = append(append([]bridge.Stage(nil), plain...), audit.NewChain(sevs...))
 	}
-	return out
+	return plain, chained
 }

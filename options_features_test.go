@@ -247,3 +247,16 @@ func TestRedactorsAreSharedAcrossLoggers(t *testing.T) {
 	}
 	var _ attribute.KeyValue = NoRedact
 }
+
+func TestOnlyAuditAndSecurityRecordsAreChained(t *testing.T) {
+	l, mem := newMem(t, WithLevel(levels.Debug))
+	for _, lv := range levels.Standard() {
+		l.Log(context.Background(), lv, lv.String())
+	}
+	for _, r := range flushed(t, l, mem) {
+		want := r.SeverityText() == "AUDIT" || r.SeverityText() == "SECURITY"
+		if got := chained(r); got != want {
+			t.Errorf("%s: chained = %v, want %v", r.SeverityText(), got, want)
+		}
+	}
+}
