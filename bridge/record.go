@@ -154,14 +154,15 @@ func emitStaged(ctx context.Context, lg log.Logger, c *Call, kv []any) {
 	lg.Emit(ctx, rec)
 }
 
-// putScratch drops the references to the call's values and returns s to the
-// pool, unless a rare huge call grew its buffer.
+// putScratch returns s to the pool, unless a rare huge call grew its
+// buffer. It does not zero s: zeroing pointer-holding memory costs a GC
+// write barrier per word on every call, and what s still references (one
+// call's values) is released with the pool itself, which the runtime
+// empties within two collections, and is overwritten by the next call.
 func putScratch(s *stageScratch) {
-	s.call = Call{}
 	if cap(s.attrs) > maxScratch {
 		return
 	}
-	clear(s.attrs)
 	s.attrs = s.attrs[:0]
 	scratch.Put(s)
 }
