@@ -24,10 +24,12 @@ type PartialError struct {
 	Err error
 }
 
+// Error says how many records were not delivered, and why.
 func (e *PartialError) Error() string {
 	return fmt.Sprintf("%d of the records not delivered: %v", len(e.Failed), e.Err)
 }
 
+// Unwrap returns Err.
 func (e *PartialError) Unwrap() error { return e.Err }
 
 // FailedRecords returns Failed; the pipeline counts through this method.

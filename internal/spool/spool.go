@@ -360,10 +360,12 @@ type CorruptError struct {
 	Reason string
 }
 
+// Error says where the entry is and what is wrong with it.
 func (e *CorruptError) Error() string {
 	return fmt.Sprintf("spool: corrupt entry at offset %d: %s", e.Offset, e.Reason)
 }
 
+// Unwrap returns ErrCorrupt.
 func (e *CorruptError) Unwrap() error { return ErrCorrupt }
 
 // readErr classifies a read error: the end of the data inside an entry is a
