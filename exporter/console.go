@@ -1,15 +1,11 @@
 package exporter
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -18,17 +14,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 )
 
-// maxKeptBuffer is the largest encoding buffer the console exporter keeps
-// between batches; a larger one is dropped after its write.
-const maxKeptBuffer = 1 << 20
-
-// console writes one JSON object per record and line.
+// console encodes one JSON object per record and line.
 type console struct {
-	mu      sync.Mutex
-	w       io.Writer
-	buf     []byte
-	stopped bool
-
 	// The encoded resource of the last record: a batch nearly always holds
 	// records of one resource.
 	lastRes *resource.Resource
@@ -64,72 +51,7 @@ type console struct {
 // Encoding is done by hand into a buffer reused across batches; scalar
 // values and the resource cost no allocation per record.
 func NewConsole(w io.Writer) sdklog.Exporter {
-	if w == nil {
-		w = os.Stdout
-	}
-	return &console{w: w}
-}
-
-// Export encodes records and writes them in one Write call.
-func (c *console) Export(ctx context.Context, records []sdklog.Record) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.stopped {
-		return sdklog.ErrExporterShutdown
-	}
-	if len(records) == 0 {
-		return nil
-	}
-	b := c.buf[:0]
-	for i := range records {
-		b = c.appendRecord(b, &records[i])
-	}
-	_, err := c.w.Write(b)
-	if cap(b) <= maxKeptBuffer {
-		c.buf = b[:0]
-	} else {
-		c.buf = nil
-	}
-	if err != nil {
-		return fmt.Errorf("exporter: console write: %w", err)
-	}
-	return nil
-}
-
-// ForceFlush flushes the writer when it has a Flush method (a bufio.Writer,
-// for example).
-func (c *console) ForceFlush(context.Context) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.stopped {
-		return nil
-	}
-	return c.flush()
-}
-
-// Shutdown flushes the writer like ForceFlush and stops the exporter; it
-// does not close the writer.
-func (c *console) Shutdown(context.Context) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.stopped {
-		return nil
-	}
-	c.stopped = true
-	c.buf, c.resJSON, c.lastRes = nil, nil, nil
-	return c.flush()
-}
-
-func (c *console) flush() error {
-	if f, ok := c.w.(interface{ Flush() error }); ok {
-		if err := f.Flush(); err != nil {
-			return fmt.Errorf("exporter: console flush: %w", err)
-		}
-	}
-	return nil
+	return newLineExporter(w, "console", &console{})
 }
 
 func (c *console) appendRecord(b []byte, r *sdklog.Record) []byte {

@@ -55,7 +55,11 @@ func TestBuildChoosesTheConsoleFormat(t *testing.T) {
 			if b.Kind != KindConsole {
 				t.Fatalf("kind %q", b.Kind)
 			}
-			switch e := b.Exporter.(type) {
+			le, ok := b.Exporter.(*lineExporter)
+			if !ok {
+				t.Fatalf("built %T, want a console exporter", b.Exporter)
+			}
+			switch e := le.enc.(type) {
 			case *console:
 				if tt.wantKind != "json" {
 					t.Fatalf("built JSON, want %s", tt.wantKind)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -285,9 +286,9 @@ type failingWriter struct{ err error }
 func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
 
 func TestConsoleDefaultsToStdout(t *testing.T) {
-	c := NewConsole(nil).(*console)
-	if c.w == nil {
-		t.Fatal("nil writer kept")
+	c := NewConsole(nil).(*lineExporter)
+	if c.w != os.Stdout {
+		t.Fatal("nil writer is not stdout")
 	}
 }
 

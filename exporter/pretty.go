@@ -1,15 +1,11 @@
 package exporter
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -46,14 +42,10 @@ func (f ConsoleFormat) String() string {
 	return string(f)
 }
 
-// pretty writes one readable line per record.
+// pretty encodes one readable line per record.
 type pretty struct {
-	mu      sync.Mutex
-	w       io.Writer
-	color   bool
-	loc     *time.Location // nil: time.Local (tests fix it)
-	buf     []byte
-	stopped bool
+	color bool
+	loc   *time.Location // nil: time.Local (tests fix it)
 }
 
 // NewPretty returns an exporter for people: it writes each record to w as
@@ -84,71 +76,7 @@ type pretty struct {
 // so a record can neither forge a line nor send escape sequences to the
 // terminal.
 func NewPretty(w io.Writer, color bool) sdklog.Exporter {
-	if w == nil {
-		w = os.Stdout
-	}
-	return &pretty{w: w, color: color}
-}
-
-// Export formats records and writes them in one Write call.
-func (p *pretty) Export(ctx context.Context, records []sdklog.Record) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.stopped {
-		return sdklog.ErrExporterShutdown
-	}
-	if len(records) == 0 {
-		return nil
-	}
-	b := p.buf[:0]
-	for i := range records {
-		b = p.appendRecord(b, &records[i])
-	}
-	_, err := p.w.Write(b)
-	if cap(b) <= maxKeptBuffer {
-		p.buf = b[:0]
-	} else {
-		p.buf = nil
-	}
-	if err != nil {
-		return fmt.Errorf("exporter: pretty console write: %w", err)
-	}
-	return nil
-}
-
-// ForceFlush flushes the writer when it has a Flush method.
-func (p *pretty) ForceFlush(context.Context) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.stopped {
-		return nil
-	}
-	return p.flush()
-}
-
-// Shutdown flushes the writer like ForceFlush and stops the exporter; it
-// does not close the writer.
-func (p *pretty) Shutdown(context.Context) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.stopped {
-		return nil
-	}
-	p.stopped = true
-	p.buf = nil
-	return p.flush()
-}
-
-func (p *pretty) flush() error {
-	if f, ok := p.w.(interface{ Flush() error }); ok {
-		if err := f.Flush(); err != nil {
-			return fmt.Errorf("exporter: pretty console flush: %w", err)
-		}
-	}
-	return nil
+	return newLineExporter(w, "pretty console", &pretty{color: color})
 }
 
 // ANSI SGR sequences.

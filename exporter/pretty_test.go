@@ -100,7 +100,7 @@ func prettyOutput(t *testing.T, color bool) string {
 	t.Helper()
 	var buf bytes.Buffer
 	exp := NewPretty(&buf, color)
-	exp.(*pretty).loc = time.UTC
+	exp.(*lineExporter).enc.(*pretty).loc = time.UTC
 	if err := exp.Export(context.Background(), prettyRecords(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func TestPrettyLifecycle(t *testing.T) {
 	if err := exp.Shutdown(ctx); err != nil {
 		t.Fatal("second shutdown:", err)
 	}
-	if NewPretty(nil, false).(*pretty).w != os.Stdout {
+	if NewPretty(nil, false).(*lineExporter).w != os.Stdout {
 		t.Fatal("nil writer is not stdout")
 	}
 }
