@@ -256,10 +256,17 @@ func (e *otlpExporter) ForceFlush(context.Context) error { return nil }
 
 // protocolHint names the likely fix when the protocol does not match the
 // endpoint: the spec's default is http/protobuf, and only port 4317 implies
-// gRPC, so "http://host:14317" reaches a gRPC server over HTTP/1, whose
-// answer (an HTTP/2 frame) net/http reports as a malformed response.
+// gRPC, so "http://host:14317" reaches a gRPC server over HTTP/1. That
+// server's first bytes are an HTTP/2 SETTINGS frame, which net/http reports
+// in one of two ways depending on whether they arrive before or after the
+// request is written: a malformed response, or a failed peek on an idle
+// connection.
 func protocolHint(p Protocol, err error) string {
-	if p == ProtocolHTTP && strings.Contains(err.Error(), "malformed HTTP response") {
+	if p != ProtocolHTTP {
+		return ""
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "malformed HTTP response") || strings.Contains(msg, "readLoopPeekFailLocked") {
 		return " (the endpoint looks like OTLP/gRPC: set OTEL_EXPORTER_OTLP_PROTOCOL=grpc)"
 	}
 	return ""
