@@ -369,9 +369,9 @@ func (c *converter) pop() { c.npath-- }
 // copies it; larger ones use a heap slice.
 const smallCollection = 8
 
-// valuesBuf returns a slice of n values, in buf when n elements and a
-// truncation marker (when n < total) fit.
-func valuesBuf(buf []attribute.Value, n, total int) []attribute.Value {
+// collectionBuf returns a slice of n elements (values, or map entries), in
+// buf when n elements and a truncation marker (when n < total) fit.
+func collectionBuf[T any](buf []T, n, total int) []T {
 	extra := 0
 	if n < total {
 		extra = 1
@@ -379,19 +379,7 @@ func valuesBuf(buf []attribute.Value, n, total int) []attribute.Value {
 	if n+extra <= len(buf) {
 		return buf[:n]
 	}
-	return make([]attribute.Value, n, n+extra)
-}
-
-// keyValuesBuf is valuesBuf for map entries.
-func keyValuesBuf(buf []attribute.KeyValue, n, total int) []attribute.KeyValue {
-	extra := 0
-	if n < total {
-		extra = 1
-	}
-	if n+extra <= len(buf) {
-		return buf[:n]
-	}
-	return make([]attribute.KeyValue, n, n+extra)
+	return make([]T, n, n+extra)
 }
 
 // take reserves up to n elements of the budget for one collection and
@@ -499,7 +487,7 @@ func (c *converter) composite(v any, depth int) attribute.Value {
 		}
 		n := c.take(len(x))
 		var buf [smallCollection]attribute.KeyValue
-		kvs := keyValuesBuf(buf[:], n, len(x))
+		kvs := collectionBuf(buf[:], n, len(x))
 		for i, kv := range x[:n] {
 			kvs[i] = attribute.KeyValue{Key: attrKey(string(kv.Key), false), Value: validValue(kv.Value)}
 		}
@@ -520,7 +508,7 @@ func (c *converter) anySlice(s []any, depth int) attribute.Value {
 	}
 	n := c.take(len(s))
 	var buf [smallCollection]attribute.Value
-	vals := valuesBuf(buf[:], n, len(s))
+	vals := collectionBuf(buf[:], n, len(s))
 	for i := range n {
 		if !leafValue(&vals[i], s[i]) {
 			vals[i] = c.composite(s[i], depth+1)
@@ -543,7 +531,7 @@ func typedSlice[E any](c *converter, s []E, depth int, conv func(E) attribute.Va
 	}
 	n := c.take(len(s))
 	var buf [smallCollection]attribute.Value
-	vals := valuesBuf(buf[:], n, len(s))
+	vals := collectionBuf(buf[:], n, len(s))
 	for i := range n {
 		vals[i] = conv(s[i])
 	}
@@ -570,7 +558,7 @@ func (c *converter) stringAnyMap(m map[string]any, depth int) attribute.Value {
 	keys := sortedKeys(m)
 	n := c.take(len(keys))
 	var buf [smallCollection]attribute.KeyValue
-	kvs := keyValuesBuf(buf[:], n, len(keys))
+	kvs := collectionBuf(buf[:], n, len(keys))
 	for i, k := range keys[:n] {
 		kvs[i].Key = attribute.Key(validUTF8(k))
 		if v := m[k]; !leafValue(&kvs[i].Value, v) {
@@ -590,7 +578,7 @@ func (c *converter) stringStringMap(m map[string]string, depth int) attribute.Va
 	keys := sortedKeys(m)
 	n := c.take(len(keys))
 	var buf [smallCollection]attribute.KeyValue
-	kvs := keyValuesBuf(buf[:], n, len(keys))
+	kvs := collectionBuf(buf[:], n, len(keys))
 	for i, k := range keys[:n] {
 		kvs[i] = attribute.KeyValue{Key: attribute.Key(validUTF8(k)), Value: stringValue(m[k])}
 	}
@@ -792,7 +780,7 @@ func (c *converter) seq(rv reflect.Value, depth int) attribute.Value {
 	l := rv.Len()
 	n := c.take(l)
 	var buf [smallCollection]attribute.Value
-	vals := valuesBuf(buf[:], n, l)
+	vals := collectionBuf(buf[:], n, l)
 	for i := range n {
 		vals[i] = c.elem(rv.Index(i), depth+1)
 	}
@@ -821,7 +809,7 @@ func (c *converter) mapValue(rv reflect.Value, depth int) attribute.Value {
 	slices.SortStableFunc(entries, func(a, b mapEntry) int { return strings.Compare(a.key, b.key) })
 	n := c.take(len(entries))
 	var buf [smallCollection]attribute.KeyValue
-	kvs := keyValuesBuf(buf[:], n, len(entries))
+	kvs := collectionBuf(buf[:], n, len(entries))
 	for i, e := range entries[:n] {
 		kvs[i] = attribute.KeyValue{Key: attribute.Key(e.key), Value: c.elem(e.val, depth+1)}
 	}
@@ -896,7 +884,7 @@ func (c *converter) structValue(rv reflect.Value, depth int) attribute.Value {
 	fields := cachedFields(rv.Type())
 	n := c.take(len(fields))
 	var buf [smallCollection]attribute.KeyValue
-	kvs := keyValuesBuf(buf[:], n, len(fields))[:0]
+	kvs := collectionBuf(buf[:], n, len(fields))[:0]
 	for _, f := range fields[:n] {
 		var fv reflect.Value
 		if len(f.index) == 1 {
