@@ -33,22 +33,70 @@ type connKey struct {
 	key      string
 }
 
-// The shared connections, reference counted.
+// The shared connections, reference counted, under one lock.
 var (
 	poolMu    sync.Mutex
-	grpcConns = map[connKey]*grpcConn{}
-	httpConns = map[connKey]*httpConn{}
+	grpcConns = shared[*grpc.ClientConn]{
+		close: func(c *grpc.ClientConn) { _ = c.Close() }, // Close only fails when already closed.
+	}
+	httpConns = shared[httpConn]{
+		close: func(c httpConn) { c.transport.CloseIdleConnections() },
+	}
 )
-
-type grpcConn struct {
-	conn *grpc.ClientConn
-	refs int
-}
 
 type httpConn struct {
 	client    *http.Client
 	transport *http.Transport
-	refs      int
+}
+
+// shared maps a key to a value used by several exporters: made by the first
+// acquire, closed by the last release.
+type shared[V any] struct {
+	m     map[connKey]*sharedEntry[V]
+	close func(V)
+}
+
+type sharedEntry[V any] struct {
+	v    V
+	refs int
+}
+
+// acquire returns the value for key, calling open (with poolMu held) when
+// there is none, and the function that releases this reference: safe to
+// call more than once, only the first call counts.
+func (s *shared[V]) acquire(key connKey, open func() (V, error)) (V, func(), error) {
+	poolMu.Lock()
+	defer poolMu.Unlock()
+	e, ok := s.m[key]
+	if !ok {
+		v, err := open()
+		if err != nil {
+			var zero V
+			return zero, nil, err
+		}
+		if s.m == nil {
+			s.m = make(map[connKey]*sharedEntry[V])
+		}
+		e = &sharedEntry[V]{v: v}
+		s.m[key] = e
+	}
+	e.refs++
+	return e.v, releaser(func() { s.release(key) }), nil
+}
+
+// release drops one reference to key's value and closes it, outside the
+// lock, when it was the last.
+func (s *shared[V]) release(key connKey) {
+	poolMu.Lock()
+	e := s.m[key]
+	e.refs--
+	if e.refs > 0 {
+		poolMu.Unlock()
+		return
+	}
+	delete(s.m, key)
+	poolMu.Unlock()
+	s.close(e.v)
 }
 
 // OpenConnections returns the number of live shared connections: one per
@@ -59,105 +107,65 @@ type httpConn struct {
 func OpenConnections() int {
 	poolMu.Lock()
 	defer poolMu.Unlock()
-	return len(grpcConns) + len(httpConns)
+	return len(grpcConns.m) + len(httpConns.m)
 }
 
 // acquireGRPC returns the shared ClientConn for key, creating it (lazily
 // connecting) if needed, and the function that releases this reference.
 func acquireGRPC(key connKey) (*grpc.ClientConn, func(), error) {
-	poolMu.Lock()
-	defer poolMu.Unlock()
-	if c, ok := grpcConns[key]; ok {
-		c.refs++
-		return c.conn, releaser(func() { releaseGRPC(key) }), nil
-	}
-	var creds credentials.TransportCredentials
-	if key.insecure {
-		creds = insecure.NewCredentials()
-	} else {
-		tc, err := loadTLS(key)
-		if err != nil {
-			return nil, nil, err
+	return grpcConns.acquire(key, func() (*grpc.ClientConn, error) {
+		var creds credentials.TransportCredentials
+		if key.insecure {
+			creds = insecure.NewCredentials()
+		} else {
+			tc, err := loadTLS(key)
+			if err != nil {
+				return nil, err
+			}
+			creds = credentials.NewTLS(tc)
 		}
-		creds = credentials.NewTLS(tc)
-	}
-	conn, err := grpc.NewClient(key.target,
-		grpc.WithTransportCredentials(creds),
-		grpc.WithUserAgent("fapilog-go OTel Go OTLP over gRPC logs exporter/"+otlploggrpc.Version()),
-		grpc.WithUnaryInterceptor(grpcAttempt),
-	)
-	if err != nil {
-		return nil, nil, fmt.Errorf("exporter: gRPC client for %s: %w", key.target, err)
-	}
-	grpcConns[key] = &grpcConn{conn: conn, refs: 1}
-	return conn, releaser(func() { releaseGRPC(key) }), nil
-}
-
-func releaseGRPC(key connKey) {
-	poolMu.Lock()
-	c := grpcConns[key]
-	c.refs--
-	if c.refs > 0 {
-		poolMu.Unlock()
-		return
-	}
-	delete(grpcConns, key)
-	poolMu.Unlock()
-	_ = c.conn.Close() // Close only fails when already closed.
+		conn, err := grpc.NewClient(key.target,
+			grpc.WithTransportCredentials(creds),
+			grpc.WithUserAgent("fapilog-go OTel Go OTLP over gRPC logs exporter/"+otlploggrpc.Version()),
+			grpc.WithUnaryInterceptor(grpcAttempt),
+		)
+		if err != nil {
+			return nil, fmt.Errorf("exporter: gRPC client for %s: %w", key.target, err)
+		}
+		return conn, nil
+	})
 }
 
 // acquireHTTP returns the shared HTTP client for key and the function that
 // releases this reference.
 func acquireHTTP(key connKey) (*http.Client, func(), error) {
-	poolMu.Lock()
-	defer poolMu.Unlock()
-	if c, ok := httpConns[key]; ok {
-		c.refs++
-		return c.client, releaser(func() { releaseHTTP(key) }), nil
-	}
-	var tc *tls.Config
-	if !key.insecure && (key.ca != "" || key.cert != "") {
-		var err error
-		if tc, err = loadTLS(key); err != nil {
-			return nil, nil, err
+	c, release, err := httpConns.acquire(key, func() (httpConn, error) {
+		var tc *tls.Config
+		if !key.insecure && (key.ca != "" || key.cert != "") {
+			var err error
+			if tc, err = loadTLS(key); err != nil {
+				return httpConn{}, err
+			}
 		}
-	}
-	// Go's DefaultTransport settings, with a larger idle pool per host:
-	// many loggers export to the one collector.
-	tr := &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
-		DialContext: (&net.Dialer{
-			Timeout:   30 * time.Second,
-			KeepAlive: 30 * time.Second,
-		}).DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   16,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		TLSClientConfig:       tc,
-	}
-	c := &httpConn{
-		client:    &http.Client{Transport: attemptTransport{tr}},
-		transport: tr,
-		refs:      1,
-	}
-	httpConns[key] = c
-	return c.client, releaser(func() { releaseHTTP(key) }), nil
-}
-
-func releaseHTTP(key connKey) {
-	poolMu.Lock()
-	c := httpConns[key]
-	c.refs--
-	if c.refs > 0 {
-		poolMu.Unlock()
-		return
-	}
-	delete(httpConns, key)
-	poolMu.Unlock()
-	c.transport.CloseIdleConnections()
+		// Go's DefaultTransport settings, with a larger idle pool per host:
+		// many loggers export to the one collector.
+		tr := &http.Transport{
+			Proxy: http.ProxyFromEnvironment,
+			DialContext: (&net.Dialer{
+				Timeout:   30 * time.Second,
+				KeepAlive: 30 * time.Second,
+			}).DialContext,
+			ForceAttemptHTTP2:     true,
+			MaxIdleConns:          100,
+			MaxIdleConnsPerHost:   16,
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   10 * time.Second,
+			ExpectContinueTimeout: time.Second,
+			TLSClientConfig:       tc,
+		}
+		return httpConn{client: &http.Client{Transport: attemptTransport{tr}}, transport: tr}, nil
+	})
+	return c.client, release, err
 }
 
 // releaser makes release safe to call more than once: only the first call
