@@ -165,7 +165,7 @@ func appendValue(dst []byte, v attribute.Value, depth int) ([]byte, error) {
 	case attribute.INT64:
 		dst = binary.AppendVarint(dst, v.AsInt64())
 	case attribute.FLOAT64:
-		dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(v.AsFloat64()))
+		dst = appendFloat(dst, v.AsFloat64())
 	case attribute.STRING:
 		dst = appendString(dst, v.AsString())
 	case attribute.BYTESLICE:
@@ -173,29 +173,13 @@ func appendValue(dst []byte, v attribute.Value, depth int) ([]byte, error) {
 		dst = binary.AppendUvarint(dst, uint64(len(b)))
 		dst = append(dst, b...)
 	case attribute.BOOLSLICE:
-		s := v.AsBoolSlice()
-		dst = binary.AppendUvarint(dst, uint64(len(s)))
-		for _, b := range s {
-			dst = appendBool(dst, b)
-		}
+		dst = appendList(dst, v.AsBoolSlice(), appendBool)
 	case attribute.INT64SLICE:
-		s := v.AsInt64Slice()
-		dst = binary.AppendUvarint(dst, uint64(len(s)))
-		for _, n := range s {
-			dst = binary.AppendVarint(dst, n)
-		}
+		dst = appendList(dst, v.AsInt64Slice(), binary.AppendVarint)
 	case attribute.FLOAT64SLICE:
-		s := v.AsFloat64Slice()
-		dst = binary.AppendUvarint(dst, uint64(len(s)))
-		for _, f := range s {
-			dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(f))
-		}
+		dst = appendList(dst, v.AsFloat64Slice(), appendFloat)
 	case attribute.STRINGSLICE:
-		s := v.AsStringSlice()
-		dst = binary.AppendUvarint(dst, uint64(len(s)))
-		for _, str := range s {
-			dst = appendString(dst, str)
-		}
+		dst = appendList(dst, v.AsStringSlice(), appendString)
 	case attribute.SLICE:
 		if depth >= MaxDepth {
 			return nil, ErrTooDeep
@@ -395,29 +379,13 @@ func (d *decoder) value(depth int) attribute.Value {
 		n := d.count(1)
 		return attribute.ByteSliceValue(d.bytes(n))
 	case attribute.BOOLSLICE:
-		s := make([]bool, d.count(1))
-		for i := range s {
-			s[i] = d.bool()
-		}
-		return attribute.BoolSliceValue(s)
+		return attribute.BoolSliceValue(decodeList(d, 1, d.bool))
 	case attribute.INT64SLICE:
-		s := make([]int64, d.count(1))
-		for i := range s {
-			s[i] = d.varint()
-		}
-		return attribute.Int64SliceValue(s)
+		return attribute.Int64SliceValue(decodeList(d, 1, d.varint))
 	case attribute.FLOAT64SLICE:
-		s := make([]float64, d.count(8))
-		for i := range s {
-			s[i] = d.float()
-		}
-		return attribute.Float64SliceValue(s)
+		return attribute.Float64SliceValue(decodeList(d, 8, d.float))
 	case attribute.STRINGSLICE:
-		s := make([]string, d.count(1))
-		for i := range s {
-			s[i] = d.string()
-		}
-		return attribute.StringSliceValue(s)
+		return attribute.StringSliceValue(decodeList(d, 1, d.string))
 	case attribute.SLICE:
 		if depth >= MaxDepth {
 			d.fail(ErrTooDeep)
@@ -460,4 +428,27 @@ func (d *decoder) float() float64 {
 		return 0
 	}
 	return math.Float64frombits(binary.LittleEndian.Uint64(b))
+}
+
+// appendList encodes a typed slice: its length, then each element.
+func appendList[T any](dst []byte, s []T, elem func([]byte, T) []byte) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	for _, x := range s {
+		dst = elem(dst, x)
+	}
+	return dst
+}
+
+func appendFloat(dst []byte, f float64) []byte {
+	return binary.LittleEndian.AppendUint64(dst, math.Float64bits(f))
+}
+
+// decodeList decodes what appendList wrote; minSize is the fewest bytes an
+// element takes, which bounds the length a corrupt entry can claim.
+func decodeList[T any](d *decoder, minSize int, elem func() T) []T {
+	s := make([]T, d.count(minSize))
+	for i := range s {
+		s[i] = elem()
+	}
+	return s
 }
