@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/fapilog/fapilog-go/internal/attrtest"
 )
 
 // refDedup is the obvious implementation of last-value-wins at the first
@@ -22,18 +24,6 @@ func refDedup(in []attribute.KeyValue) []attribute.KeyValue {
 		out = append(out, a)
 	}
 	return out
-}
-
-func sameKVs(a, b []attribute.KeyValue) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Key != b[i].Key || !valuesEqual(a[i].Value, b[i].Value) {
-			return false
-		}
-	}
-	return true
 }
 
 func TestDedup(t *testing.T) {
@@ -61,7 +51,7 @@ func TestDedup(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := append([]attribute.KeyValue(nil), tt.in...)
 			got := Dedup(in)
-			if !sameKVs(got, tt.want) {
+			if !attrtest.EqualKVs(got, tt.want) {
 				t.Errorf("got %v want %v", got, tt.want)
 			}
 			for i := len(got); i < len(in); i++ {
@@ -83,7 +73,7 @@ func TestDedupMatchesReferenceAtAllSizes(t *testing.T) {
 			}
 			want := refDedup(in)
 			got := Dedup(append([]attribute.KeyValue(nil), in...))
-			if !sameKVs(got, want) {
+			if !attrtest.EqualKVs(got, want) {
 				t.Fatalf("n=%d\nin   %v\ngot  %v\nwant %v", n, in, got, want)
 			}
 		}
@@ -141,7 +131,7 @@ func TestDedupValue(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := DedupValue(tt.in)
-			if !valuesEqual(got, tt.want) {
+			if !attrtest.Equal(got, tt.want) {
 				t.Errorf("got  %s\nwant %s", describe(got), describe(tt.want))
 			}
 		})

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/fapilog/fapilog-go/internal/attrtest"
 )
 
 type emptyGroupLV struct{}
@@ -173,7 +175,7 @@ func TestAppendKV(t *testing.T) {
 				t.Fatalf("got %v want %v", got, tt.want)
 			}
 			for i := range got {
-				if got[i].Key != tt.want[i].Key || !valuesEqual(got[i].Value, tt.want[i].Value) {
+				if got[i].Key != tt.want[i].Key || !attrtest.Equal(got[i].Value, tt.want[i].Value) {
 					t.Errorf("[%d] got %s=%s want %s=%s", i, got[i].Key, describe(got[i].Value), tt.want[i].Key, describe(tt.want[i].Value))
 				}
 			}

@@ -12,45 +12,11 @@ import (
 	"unsafe"
 
 	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/fapilog/fapilog-go/internal/attrtest"
 )
 
 // --- helpers shared by the tests of this package ---
-
-// valuesEqual compares two values structurally; NaN equals NaN.
-func valuesEqual(a, b attribute.Value) bool {
-	if a.Type() != b.Type() {
-		return false
-	}
-	switch a.Type() {
-	case attribute.FLOAT64:
-		x, y := a.AsFloat64(), b.AsFloat64()
-		return x == y || (math.IsNaN(x) && math.IsNaN(y))
-	case attribute.SLICE:
-		x, y := a.AsSlice(), b.AsSlice()
-		if len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !valuesEqual(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case attribute.MAP:
-		x, y := a.AsMap(), b.AsMap()
-		if len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if x[i].Key != y[i].Key || !valuesEqual(x[i].Value, y[i].Value) {
-				return false
-			}
-		}
-		return true
-	default:
-		return a == b
-	}
-}
 
 // describe renders a value with the types of all its nodes, for messages.
 func describe(v attribute.Value) string {
@@ -402,7 +368,7 @@ func TestValueConversionTable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := Value(tt.in)
-			if !valuesEqual(got, tt.want) {
+			if !attrtest.Equal(got, tt.want) {
 				t.Errorf("Value(%T) =\n  %s\nwant\n  %s", tt.in, describe(got), describe(tt.want))
 			}
 			if err := checkUTF8(got); err != nil {
@@ -410,13 +376,13 @@ func TestValueConversionTable(t *testing.T) {
 			}
 			// Nested values take the same conversion (leafValue and the
 			// reflection path agree with the top level).
-			if got := Value([]any{tt.in}); !valuesEqual(got, slice(tt.want)) {
+			if got := Value([]any{tt.in}); !attrtest.Equal(got, slice(tt.want)) {
 				t.Errorf("Value([]any{%T}) =\n  %s\nwant\n  %s", tt.in, describe(got), describe(slice(tt.want)))
 			}
-			if got := Value(map[string]any{"k": tt.in}); !valuesEqual(got, mapv(kv("k", tt.want))) {
+			if got := Value(map[string]any{"k": tt.in}); !attrtest.Equal(got, mapv(kv("k", tt.want))) {
 				t.Errorf("Value(map{k: %T}) =\n  %s\nwant\n  %s", tt.in, describe(got), describe(mapv(kv("k", tt.want))))
 			}
-			if got := Value(struct{ F any }{tt.in}); !valuesEqual(got, mapv(kv("F", tt.want))) {
+			if got := Value(struct{ F any }{tt.in}); !attrtest.Equal(got, mapv(kv("F", tt.want))) {
 				t.Errorf("Value(struct{F: %T}) =\n  %s\nwant\n  %s", tt.in, describe(got), describe(mapv(kv("F", tt.want))))
 			}
 		})
@@ -457,7 +423,7 @@ func TestValueCycles(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := Value(tt.in)
-			if !valuesEqual(got, tt.want) {
+			if !attrtest.Equal(got, tt.want) {
 				t.Errorf("got  %s\nwant %s", describe(got), describe(tt.want))
 			}
 		})
@@ -663,7 +629,7 @@ func TestValueConcurrent(t *testing.T) {
 		go func() {
 			defer func() { done <- true }()
 			for range 200 {
-				if got := Value(in); !valuesEqual(got, want) {
+				if got := Value(in); !attrtest.Equal(got, want) {
 					t.Errorf("got %s", describe(got))
 					return
 				}
@@ -690,7 +656,7 @@ func TestKeyValue(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := KeyValue(tt.key, tt.val)
-			if got.Key != tt.want.Key || !valuesEqual(got.Value, tt.want.Value) {
+			if got.Key != tt.want.Key || !attrtest.Equal(got.Value, tt.want.Value) {
 				t.Errorf("got %v want %v", got, tt.want)
 			}
 		})
@@ -801,7 +767,7 @@ func TestValueTypedStructFields(t *testing.T) {
 		kv("Attr", str("attr")), kv("KV", mapv(kv("k", i64(1)))), kv("SV", i64(5)),
 		kv("LV", mapv(kv("kind", str("lv")), kv("n", i64(1)))), kv("UP", empty), kv("IP", i64(3)),
 	)
-	if got := Value(in); !valuesEqual(got, want) {
+	if got := Value(in); !attrtest.Equal(got, want) {
 		t.Errorf("got\n  %s\nwant\n  %s", describe(got), describe(want))
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/fapilog/fapilog-go/internal/attrtest"
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/trace"
@@ -52,45 +54,6 @@ func fullRecord() Record {
 	}
 }
 
-// sameValue compares values the way the exporter would see them (NaN
-// equal to NaN).
-func sameValue(a, b attribute.Value) bool {
-	if a.Type() != b.Type() {
-		return false
-	}
-	switch a.Type() {
-	case attribute.FLOAT64:
-		x, y := a.AsFloat64(), b.AsFloat64()
-		return x == y || (math.IsNaN(x) && math.IsNaN(y))
-	case attribute.SLICE:
-		x, y := a.AsSlice(), b.AsSlice()
-		if len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !sameValue(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case attribute.MAP:
-		return sameAttrs(a.AsMap(), b.AsMap())
-	}
-	return a.Emit() == b.Emit()
-}
-
-func sameAttrs(x, y []attribute.KeyValue) bool {
-	if len(x) != len(y) {
-		return false
-	}
-	for i := range x {
-		if x[i].Key != y[i].Key || !sameValue(x[i].Value, y[i].Value) {
-			return false
-		}
-	}
-	return true
-}
-
 func sameRecord(t *testing.T, got, want Record) {
 	t.Helper()
 	if !got.Timestamp.Equal(want.Timestamp) || !got.ObservedTimestamp.Equal(want.ObservedTimestamp) ||
@@ -102,10 +65,10 @@ func sameRecord(t *testing.T, got, want Record) {
 		got.Scope != want.Scope || got.ScopeVersion != want.ScopeVersion || got.ScopeSchemaURL != want.ScopeSchemaURL {
 		t.Fatalf("fields:\n got %+v\nwant %+v", got, want)
 	}
-	if !sameValue(got.Body, want.Body) {
+	if !attrtest.Equal(got.Body, want.Body) {
 		t.Fatalf("body %v, want %v", got.Body.Emit(), want.Body.Emit())
 	}
-	if !sameAttrs(got.Attributes, want.Attributes) {
+	if !attrtest.EqualKVs(got.Attributes, want.Attributes) {
 		t.Fatalf("attributes\n got %v\nwant %v", got.Attributes, want.Attributes)
 	}
 }
