@@ -25,7 +25,8 @@ func TestEqual(t *testing.T) {
 		{"typed slice is not a slice of values", attribute.Int64SliceValue([]int64{1}), s(attribute.Int64Value(1)), false},
 		{"nested difference", s(m(attribute.Int("k", 1))), s(m(attribute.Int("k", 2))), false},
 		{"nested NaN", s(m(attribute.Float64("k", math.NaN()))), s(m(attribute.Float64("k", math.NaN()))), true},
-		{"map key order matters", m(attribute.Int("a", 1), attribute.Int("b", 2)), m(attribute.Int("b", 2), attribute.Int("a", 1)), false},
+		{"same maps", m(attribute.Int("a", 1), attribute.Int("b", 2)), m(attribute.Int("a", 1), attribute.Int("b", 2)), true},
+		{"different keys", m(attribute.Int("a", 1)), m(attribute.Int("b", 1)), false},
 		{"different lengths", s(attribute.BoolValue(true)), s(), false},
 	}
 	for _, tt := range tests {
