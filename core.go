@@ -51,7 +51,7 @@ type core struct {
 func newCore(name string, c config) (*core, error) {
 	levels.Freeze()
 	var problems []error
-	scope := validString(name) // see valid.go
+	scope := bridge.ValidString(name) // see valid.go
 	if scope == "" {
 		scope = "fapilog"
 	}

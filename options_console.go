@@ -4,11 +4,11 @@ import (
 	"context"
 	"os"
 	"strings"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/baggage"
 
+	"github.com/fapilog/fapilog-go/bridge"
 	"github.com/fapilog/fapilog-go/exporter"
 )
 
@@ -105,11 +105,7 @@ func (c *core) contextFields(ctx context.Context) []attribute.KeyValue {
 		if out == nil {
 			out = make([]attribute.KeyValue, 0, len(c.baggage)+len(bound))
 		}
-		v := m.Value()
-		if !utf8.ValidString(v) {
-			v = strings.ToValidUTF8(v, "\uFFFD")
-		}
-		out = append(out, attribute.String(k, v))
+		out = append(out, attribute.String(k, bridge.ValidString(m.Value())))
 	}
 	if out == nil {
 		return bound

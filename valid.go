@@ -1,11 +1,10 @@
 package fapilog
 
 import (
-	"strings"
-	"unicode/utf8"
-
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/resource"
+
+	"github.com/fapilog/fapilog-go/bridge"
 )
 
 // The scope name and the resource go into every OTLP request of a logger:
@@ -15,15 +14,8 @@ import (
 // percent-decoded (%FF), so both are repaired here, as the bridge repairs
 // messages, keys and values: invalid bytes become U+FFFD.
 
-func validString(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	return strings.ToValidUTF8(s, "\uFFFD")
-}
-
 // validResource returns res, or a copy with invalid UTF-8 in its keys and
-// string values repaired.
+// values repaired.
 func validResource(res *resource.Resource) *resource.Resource {
 	if res == nil {
 		return nil
@@ -31,26 +23,9 @@ func validResource(res *resource.Resource) *resource.Resource {
 	attrs := res.Attributes()
 	changed := false
 	for i, kv := range attrs {
-		k := validString(string(kv.Key))
-		v, fixed := kv.Value, k != string(kv.Key)
-		switch v.Type() {
-		case attribute.STRING:
-			if s := validString(v.AsString()); s != v.AsString() {
-				v, fixed = attribute.StringValue(s), true
-			}
-		case attribute.STRINGSLICE:
-			ss := v.AsStringSlice()
-			bad := false
-			for j, s := range ss {
-				if t := validString(s); t != s {
-					ss[j], bad = t, true
-				}
-			}
-			if bad {
-				v, fixed = attribute.StringSliceValue(ss), true
-			}
-		}
-		if fixed {
+		k := bridge.ValidString(string(kv.Key))
+		v, fixed := bridge.RepairValue(kv.Value)
+		if fixed || k != string(kv.Key) {
 			attrs[i] = attribute.KeyValue{Key: attribute.Key(k), Value: v}
 			changed = true
 		}

@@ -65,3 +65,14 @@ func repairValue(v attribute.Value) (attribute.Value, bool) {
 	}
 	return v, false
 }
+
+// ValidString returns s with each run of invalid UTF-8 replaced by U+FFFD,
+// or s itself (without allocating) when it is valid. Use it for strings
+// that reach OTLP outside a record's attributes: a scope name, a resource,
+// a baggage member.
+func ValidString(s string) string { return validUTF8(s) }
+
+// RepairValue returns v with invalid UTF-8 replaced by U+FFFD in every
+// string it holds, map keys included, at any depth, and whether anything had
+// to change; a valid v is returned as is.
+func RepairValue(v attribute.Value) (attribute.Value, bool) { return repairValue(v) }

@@ -3,9 +3,7 @@ package fapilogslog
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 
@@ -179,9 +177,7 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 	if name == "" {
 		return h
 	}
-	if !utf8.ValidString(name) {
-		name = strings.ToValidUTF8(name, "\uFFFD")
-	}
+	name = bridge.ValidString(name)
 	h2 := *h
 	h2.group = &group{name: name, parent: h.group}
 	h2.static = h2.group.nest(nil)
