@@ -3,7 +3,6 @@ package fapilog
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 
@@ -116,13 +115,6 @@ func WithAuditChain(on bool) Option {
 // same thing win over the preset.
 func WithPreset(name string) Option {
 	return optionFunc(func(c *config) { c.features.preset = name })
-}
-
-// envSet returns the trimmed value of key and whether it is set non-blank.
-func envSet(key string) (string, bool) {
-	v, ok := os.LookupEnv(key)
-	v = strings.TrimSpace(v)
-	return v, ok && v != ""
 }
 
 // resolveFeatures applies the preset as defaults (before the environment

@@ -2,7 +2,6 @@ package fapilog
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -70,13 +69,13 @@ func WithSpoolMaxBytes(n int64) Option {
 func resolveSpool(c *config) error {
 	var errs []string
 	if c.spool.dir == nil {
-		dir := strings.TrimSpace(os.Getenv(EnvSpoolDir))
+		dir, _ := envSet(EnvSpoolDir)
 		c.spool.dir = &dir
 	}
 	if c.spool.maxBytes <= 0 {
 		c.spool.maxBytes = DefaultSpoolMaxBytes
-		if v, ok := os.LookupEnv(EnvSpoolMaxBytes); ok && strings.TrimSpace(v) != "" {
-			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if v, ok := envSet(EnvSpoolMaxBytes); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n < spool.MinMaxBytes {
 				errs = append(errs, fmt.Sprintf("%s=%q: want a number of bytes >= %d", EnvSpoolMaxBytes, v, spool.MinMaxBytes))
 			} else {

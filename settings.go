@@ -196,8 +196,8 @@ func resolve(opts []Option) (config, error) {
 		if *dst != 0 {
 			return
 		}
-		if v, ok := os.LookupEnv(key); ok && strings.TrimSpace(v) != "" {
-			n, err := strconv.Atoi(strings.TrimSpace(v))
+		if v, ok := envSet(key); ok {
+			n, err := strconv.Atoi(v)
 			if err != nil || n < min {
 				errs = append(errs, fmt.Errorf("%s=%q: want an integer >= %d", key, v, min))
 				return
@@ -206,8 +206,8 @@ func resolve(opts []Option) (config, error) {
 		}
 	}
 	envMillis := func(key string, dst *time.Duration) {
-		if v, ok := os.LookupEnv(key); ok && strings.TrimSpace(v) != "" {
-			n, err := strconv.Atoi(strings.TrimSpace(v))
+		if v, ok := envSet(key); ok {
+			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
 				errs = append(errs, fmt.Errorf("%s=%q: want milliseconds >= 0", key, v))
 				return
@@ -218,7 +218,7 @@ func resolve(opts []Option) (config, error) {
 
 	if c.level == nil {
 		l := DefaultLevel
-		if v, ok := os.LookupEnv(EnvLevel); ok && strings.TrimSpace(v) != "" {
+		if v, ok := envSet(EnvLevel); ok {
 			p, err := levels.Parse(v)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", EnvLevel, err))
@@ -230,7 +230,7 @@ func resolve(opts []Option) (config, error) {
 	}
 	if c.protected == nil {
 		c.protected = DefaultProtectedLevels
-		if v, ok := os.LookupEnv(EnvProtectedLevels); ok && strings.TrimSpace(v) != "" {
+		if v, ok := envSet(EnvProtectedLevels); ok {
 			var ls []levels.Level
 			for _, part := range strings.Split(v, ",") {
 				if strings.TrimSpace(part) == "" {
@@ -284,8 +284,12 @@ func resolve(opts []Option) (config, error) {
 	}
 	if c.reserved == nil {
 		n := c.queueSize / 4
-		if v, ok := os.LookupEnv(EnvReserved); ok && strings.TrimSpace(v) != "" {
-			envInt(EnvReserved, &n, 0)
+		if v, ok := envSet(EnvReserved); ok {
+			if r, err := strconv.Atoi(v); err != nil || r < 0 {
+				errs = append(errs, fmt.Errorf("%s=%q: want an integer >= 0", EnvReserved, v))
+			} else {
+				n = r
+			}
 		}
 		c.reserved = &n
 	}
@@ -316,6 +320,13 @@ func buildResource(opt *resource.Resource) (*resource.Resource, error) {
 		err = fmt.Errorf("resource from OTEL_RESOURCE_ATTRIBUTES: %w", err)
 	}
 	return validResource(res), err // see valid.go
+}
+
+// envSet returns the trimmed value of key and whether it is set non-blank.
+func envSet(key string) (string, bool) {
+	v, ok := os.LookupEnv(key)
+	v = strings.TrimSpace(v)
+	return v, ok && v != ""
 }
 
 // reportOnce prints each configuration problem once per process, so a typo
