@@ -6,12 +6,15 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
@@ -271,5 +274,45 @@ func (t attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if s != nil {
 		noteTooLarge(s, resp)
 	}
+	if err != nil && connectionError(err) {
+		// otlploghttp retries only what net/url reports as temporary; a
+		// refused or reset connection is not, so a collector restarting
+		// or starting late would fail the batch at once over HTTP while
+		// gRPC (status Unavailable) retries it. Marking it temporary
+		// gives both protocols the same policy, bounded by the same
+		// retry window.
+		return nil, retryableConnError{err}
+	}
 	return resp, err
 }
+
+// connectionError reports whether err means the collector could not be
+// reached or dropped the connection: what gRPC calls Unavailable. Protocol
+// mismatches (a gRPC server on the HTTP port) and TLS failures are not
+// retried: they do not heal by waiting, and the hint must come at once.
+func connectionError(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "malformed HTTP") || strings.Contains(msg, "readLoopPeekFailLocked") {
+		return false
+	}
+	for _, errno := range []syscall.Errno{syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ECONNABORTED,
+		syscall.EPIPE, syscall.EHOSTUNREACH, syscall.ENETUNREACH} {
+		if errors.Is(err, errno) {
+			return true
+		}
+	}
+	// The collector closed the connection before it answered.
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// retryableConnError is a connection error that net/url reports as
+// temporary, which otlploghttp retries.
+type retryableConnError struct{ err error }
+
+func (e retryableConnError) Error() string   { return e.err.Error() }
+func (e retryableConnError) Unwrap() error   { return e.err }
+func (e retryableConnError) Temporary() bool { return true }
+func (e retryableConnError) Timeout() bool   { return false }
