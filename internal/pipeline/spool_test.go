@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -561,5 +562,46 @@ func TestConcurrentLoggingWithASpoolKeepsCountsExact(t *testing.T) {
 	checkExactSpool(t, r)
 	if r.Submitted != 8*150 || uint64(e.Len()) != r.Exported {
 		t.Fatalf("%+v; exporter holds %d", r, e.Len())
+	}
+}
+
+// TestDamagedSpoolEntryIsNotBlamedOnACrash flips a byte in the middle of a
+// spool file: the records after it are replayed, and the warning calls it
+// damage, not an interrupted write.
+func TestDamagedSpoolEntryIsNotBlamedOnACrash(t *testing.T) {
+	dir := t.TempDir()
+	p := newSpoolPipeline(newFlaky(true), openSpool(t, dir, 0), 64, nil, nil)
+	for i := range 10 {
+		_ = logRec(context.Background(), p, log.SeverityError, time.Second, fmt.Sprintf("d%d", i))
+	}
+	eventually(t, "the failed exports", func() bool { return p.Result().Spooled == 10 })
+	if _, err := p.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "slot-000.spool")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(b, []byte("d5"))
+	b[i+1] ^= 0x01
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var warned []string
+	var mu sync.Mutex
+	e := newFlaky(false)
+	q := newSpoolPipeline(e, openSpool(t, dir, 0), 64, nil, func(s string) { mu.Lock(); warned = append(warned, s); mu.Unlock() })
+	eventually(t, "the replay", func() bool { return q.Result().Recovered == 9 })
+	if _, err := q.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(e.bodies(), ","); got != "d0,d1,d2,d3,d4,d6,d7,d8,d9" {
+		t.Fatalf("replayed %s", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(warned) == 0 || !strings.Contains(warned[0], "damaged") || strings.Contains(warned[0], "crash") {
+		t.Fatalf("warnings %q: want damage reported, no crash blamed", warned)
 	}
 }

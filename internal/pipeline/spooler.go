@@ -117,9 +117,17 @@ func newSpooler(p *Pipeline, s Settings) *spooler {
 	}
 	sp.lp = sdklog.NewLoggerProvider(opts...)
 	sp.ctx, sp.cancel = context.WithCancel(context.Background())
-	if rec := sp.s.Recovery(); rec.TornBytes > 0 || len(rec.Unreadable) > 0 {
-		msg := fmt.Sprintf("fapilog: logger %q: spool %s: discarded a torn or corrupt tail of %d bytes (a write a crash interrupted)",
-			p.name, sp.s.Path(), rec.TornBytes)
+	if rec := sp.s.Recovery(); rec.TornBytes > 0 || rec.DamagedEntries > 0 || len(rec.Unreadable) > 0 {
+		var msg string
+		switch {
+		case rec.DamagedEntries > 0:
+			// Not a crash: the file changed after it was written.
+			msg = fmt.Sprintf("fapilog: logger %q: spool %s: skipped %d damaged bytes in %d places (changed on disk after they were written; at least %d entries lost, every intact entry kept); torn tail discarded: %d bytes",
+				p.name, sp.s.Path(), rec.DamagedBytes, rec.DamagedEntries, rec.DamagedEntries, rec.TornBytes)
+		case rec.TornBytes > 0:
+			msg = fmt.Sprintf("fapilog: logger %q: spool %s: discarded a torn last entry of %d bytes (a write a crash interrupted)",
+				p.name, sp.s.Path(), rec.TornBytes)
+		}
 		if len(rec.Unreadable) > 0 {
 			msg = fmt.Sprintf("fapilog: logger %q: spool %s: moved unreadable files aside: %v (torn bytes discarded: %d)",
 				p.name, sp.s.Path(), rec.Unreadable, rec.TornBytes)

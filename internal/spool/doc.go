@@ -19,13 +19,13 @@
 // the orphan. The lock files are never removed (removing a locked file
 // would let two processes lock two different files of one name).
 //
-// # File format (version 1)
+// # File format (version 2)
 //
 //	header: "FAPSPOOL" | version uint32 LE | CRC-32C of the 12 bytes before, uint32 LE   (16 bytes)
-//	entry:  length uint32 LE | CRC-32C of (the length bytes, payload) uint32 LE | payload
+//	entry:  marker "\xfaSP\x02" | length uint32 LE | CRC-32C of (the length bytes, payload) uint32 LE | payload
 //	payload: kind byte | body
 //	  kind 1, record:          body = the record, encoded by AppendRecord
-//	  kind 2, acknowledgement: body = uvarint: records delivered from the front of the file
+//	  kind 2, acknowledgement: body = uvarint: the file offset of the first entry not yet delivered
 //
 // The file is append-only: records are added at the end; delivered ones are
 // acknowledged by appending an acknowledgement entry (cumulative count), and
@@ -41,12 +41,19 @@
 //     fsync). A record Append reported as added survives a crash of the
 //     process or the machine. Creating or replacing a file also fsyncs the
 //     folder.
-//   - Torn writes: every entry carries its length and a CRC-32C. Open reads
-//     the file from the start and stops at the first entry that is cut short
-//     or fails its checksum: that tail (the write a crash interrupted) is
-//     discarded, the file truncated to the last good entry, and the bytes
-//     reported in Recovery.TornBytes. A failed write truncates the file back
-//     at once, so a running spool never has a partial entry behind its data.
+//   - Torn writes: every entry carries its length and a CRC-32C. An entry
+//     cut short or failing its checksum with no valid entry after it is the
+//     write a crash interrupted: Open discards it, truncates the file to the
+//     last good entry, and reports the bytes in Recovery.TornBytes. A failed
+//     write truncates the file back at once, so a running spool never has a
+//     partial entry behind its data.
+//   - Damage: an entry changed on disk after it was written (a flipped bit)
+//     costs that entry only. Readers skip to the next offset holding the
+//     marker and a valid entry; Open and Peek rewrite the file without the
+//     damaged bytes and report them (Recovery.DamagedBytes and
+//     DamagedEntries; Peek returns an error wrapping ErrCorrupt with the
+//     intact records). Acknowledgements hold offsets, not counts, so a lost
+//     record never shifts which records count as delivered.
 //   - Order: records come back from Peek in the order they were appended
 //     (inherited and adopted records first).
 //   - At least once: Ack follows delivery, so a crash between the two

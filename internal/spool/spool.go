@@ -2,6 +2,7 @@ package spool
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -41,10 +42,15 @@ var (
 
 // File layout. See the package documentation.
 const (
-	magic          = "FAPSPOOL"
-	version        = 1
-	headerLen      = 16
-	entryHeaderLen = 8
+	magic     = "FAPSPOOL"
+	version   = 2
+	headerLen = 16
+	// Every entry starts with entryMarker, so a reader that meets a
+	// damaged entry finds the next one by searching for it (and checking
+	// that entry's CRC): a flipped byte costs one entry, not the file.
+	entryMarker    = "\xfaSP\x02"
+	markerLen      = 4 // len(entryMarker)
+	entryHeaderLen = markerLen + 8
 	kindRecord     = 1
 	kindAck        = 2
 	// maxEntry bounds one entry's payload whatever the file claims.
@@ -69,8 +75,16 @@ type Recovery struct {
 	// records were moved into this spool.
 	Adopted int
 	// TornBytes counts the bytes discarded at the end of files: a partial
-	// or corrupt last entry, as a crash in the middle of a write leaves.
+	// or corrupt last entry with no valid entry after it, as a crash in
+	// the middle of a write leaves.
 	TornBytes int64
+	// DamagedBytes counts the bytes skipped between valid entries: an
+	// entry changed on disk after it was written (a flipped bit, a bad
+	// sector). DamagedEntries counts those places; each lost at least one
+	// entry (a record, or an acknowledgement whose records are then
+	// delivered again). The entries after them are kept.
+	DamagedBytes   int64
+	DamagedEntries int
 	// Unreadable lists files with a foreign or newer header, moved aside
 	// (renamed with an ".unreadable-…" suffix) rather than overwritten.
 	Unreadable []string
@@ -107,7 +121,6 @@ type Spool struct {
 	size      int64  // end of the valid data
 	head      int64  // offset of the first live entry
 	count     int    // live records
-	consumed  uint64 // records acknowledged since the file was last rewritten
 	inherited int    // live records at the front that were there at Open
 	gen       uint64 // bumped whenever the file is truncated or replaced
 	closed    bool
@@ -233,6 +246,8 @@ func openData(path string, rec *Recovery) (f *os.File, end int64, live int, err 
 	if err != nil {
 		return fail(err)
 	}
+	rec.DamagedBytes += sc.damaged.bytes
+	rec.DamagedEntries += sc.damaged.places
 	if sc.end < size {
 		rec.TornBytes += size - sc.end
 		if err := f.Truncate(sc.end); err != nil {
@@ -242,18 +257,18 @@ func openData(path string, rec *Recovery) (f *os.File, end int64, live int, err 
 			return fail(err)
 		}
 	}
-	live = sc.records - int(sc.consumed)
-	if sc.consumed == 0 && !sc.acks {
-		return f, sc.end, live, nil
+	if !sc.acks && sc.damaged.places == 0 {
+		return f, sc.end, sc.records, nil
 	}
-	// Drop what was acknowledged: rewrite the live records.
-	if live == 0 {
+	// Drop what was acknowledged and what is damaged: rewrite the live
+	// records.
+	if sc.head >= sc.end {
 		if err := truncateFile(f); err != nil {
 			return fail(err)
 		}
 		return f, headerLen, 0, nil
 	}
-	nf, nend, err := rewrite(path, f, sc.end, sc.consumed)
+	nf, nend, live, err := rewrite(path, f, sc.head, sc.end)
 	f.Close()
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("spool: %s: %w", path, err)
@@ -289,92 +304,148 @@ func truncateFile(f *os.File) error {
 	return f.Sync()
 }
 
-// scanResult describes the valid prefix of a file.
+// scanResult describes the valid part of a file.
 type scanResult struct {
-	end      int64  // end of the last valid entry
-	records  int    // record entries
-	consumed uint64 // acknowledged records (clamped to the records before the ack)
-	acks     bool
+	end     int64 // end of the last valid entry
+	head    int64 // offset of the first live entry: where the last ack points
+	records int   // valid record entries (those before head included)
+	acks    bool
+	damaged damage
 }
 
-// scan reads the entries from headerLen to size and stops at the first one
-// that is cut short or fails its checksum.
+// damage is what a walk skipped between valid entries.
+type damage struct {
+	bytes  int64
+	places int
+}
+
+// scan reads the entries from headerLen to size, skipping damaged ones,
+// and finds where the live records start (the last acknowledged offset).
+// A damaged or cut-short tail with no valid entry after it ends
+// the valid part.
 func scan(f *os.File, size int64) (scanResult, error) {
-	sc := scanResult{end: headerLen}
-	err := walk(f, headerLen, size, func(off int64, kind byte, payload []byte) bool {
+	sc := scanResult{end: headerLen, head: headerLen}
+	d, err := walk(f, headerLen, size, func(start, end int64, kind byte, payload []byte) bool {
 		switch kind {
 		case kindRecord:
 			sc.records++
 		case kindAck:
 			sc.acks = true
-			if n, k := binary.Uvarint(payload); k > 0 && k == len(payload) {
-				sc.consumed = min(n, uint64(sc.records))
+			if off, k := binary.Uvarint(payload); k > 0 && k == len(payload) && off >= uint64(sc.head) && off <= uint64(end) {
+				// Records before the acknowledged offset are delivered.
+				sc.head = int64(off)
 			}
 		}
-		sc.end = off
+		sc.end = end
 		return true
 	})
-	if errors.Is(err, ErrCorrupt) {
-		err = nil
-	}
+	sc.damaged = d
 	return sc, err
 }
 
-// walk calls fn with each valid entry from off to size, and the offset of
-// the end of that entry, until fn returns false. It returns an error
-// wrapping ErrCorrupt at the first entry cut short or failing its checksum.
-func walk(f *os.File, off, size int64, fn func(end int64, kind byte, payload []byte) bool) error {
+// walk calls fn with each valid entry from off to size (its start, its
+// end, its kind and payload) until fn returns false. A damaged entry (bad
+// marker, impossible length, checksum mismatch) is skipped: the walk goes
+// on at the next offset that starts a valid entry, and the skipped bytes
+// are returned. Bytes at the end with no valid entry after them (a torn
+// tail) are neither reported nor passed: the caller sees where the last
+// valid entry ends. Only I/O errors are returned as errors.
+func walk(f *os.File, off, size int64, fn func(start, end int64, kind byte, payload []byte) bool) (damage, error) {
+	var d damage
 	r := bufio.NewReaderSize(io.NewSectionReader(f, off, size-off), 64<<10)
 	var h [entryHeaderLen]byte
 	var buf []byte
 	for off < size {
-		if _, err := io.ReadFull(r, h[:]); err != nil {
-			return readErr(off, err)
+		ok, err := readEntry(r, &h, &buf, size-off)
+		if err != nil {
+			return d, fmt.Errorf("spool: read at offset %d: %w", off, err)
 		}
-		n := int64(binary.LittleEndian.Uint32(h[:4]))
-		if n < 1 || n > maxEntry || off+entryHeaderLen+n > size {
-			return &CorruptError{Offset: off, Reason: fmt.Sprintf("entry length %d", n)}
+		if !ok {
+			next, err := resync(f, off+1, size)
+			if err != nil {
+				return d, err
+			}
+			if next < 0 {
+				return d, nil // a torn tail
+			}
+			d.bytes += next - off
+			d.places++
+			off = next
+			r.Reset(io.NewSectionReader(f, off, size-off))
+			continue
 		}
-		if int64(cap(buf)) < n {
-			buf = make([]byte, n)
-		}
-		buf = buf[:n]
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return readErr(off, err)
-		}
-		if checksum(h[:4], buf) != binary.LittleEndian.Uint32(h[4:]) {
-			return &CorruptError{Offset: off, Reason: "checksum mismatch"}
-		}
-		off += entryHeaderLen + n
-		if !fn(off, buf[0], buf[1:]) {
-			return nil
+		start := off
+		off += entryHeaderLen + int64(len(buf))
+		if !fn(start, off, buf[0], buf[1:]) {
+			return d, nil
 		}
 	}
-	return nil
+	return d, nil
 }
 
-// CorruptError is an entry cut short or failing its checksum. It wraps
-// ErrCorrupt.
-type CorruptError struct {
-	Offset int64
-	Reason string
+// readEntry reads one entry of at most left bytes into h and buf. It
+// reports false for an entry that is damaged or cut short; errors are I/O
+// errors only.
+func readEntry(r io.Reader, h *[entryHeaderLen]byte, buf *[]byte, left int64) (bool, error) {
+	if left < entryHeaderLen {
+		return false, nil
+	}
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		return false, eofIsDamage(err)
+	}
+	if string(h[:markerLen]) != entryMarker {
+		return false, nil
+	}
+	n := int64(binary.LittleEndian.Uint32(h[markerLen : markerLen+4]))
+	if n < 1 || n > maxEntry || entryHeaderLen+n > left {
+		return false, nil
+	}
+	if int64(cap(*buf)) < n {
+		*buf = make([]byte, n)
+	}
+	*buf = (*buf)[:n]
+	if _, err := io.ReadFull(r, *buf); err != nil {
+		return false, eofIsDamage(err)
+	}
+	return checksum(h[markerLen:markerLen+4], *buf) == binary.LittleEndian.Uint32(h[markerLen+4:]), nil
 }
 
-// Error says where the entry is and what is wrong with it.
-func (e *CorruptError) Error() string {
-	return fmt.Sprintf("spool: corrupt entry at offset %d: %s", e.Offset, e.Reason)
-}
-
-// Unwrap returns ErrCorrupt.
-func (e *CorruptError) Unwrap() error { return ErrCorrupt }
-
-// readErr classifies a read error: the end of the data inside an entry is a
-// cut-short entry; anything else is an I/O error, which never discards data.
-func readErr(off int64, err error) error {
+func eofIsDamage(err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return &CorruptError{Offset: off, Reason: "cut short"}
+		return nil
 	}
-	return fmt.Errorf("spool: read at offset %d: %w", off, err)
+	return err
+}
+
+// resync returns the first offset at or after from (and before size)
+// where a valid entry starts, or -1 when there is none.
+func resync(f *os.File, from, size int64) (int64, error) {
+	const window = 64 << 10
+	chunk := make([]byte, window+markerLen-1)
+	var h [entryHeaderLen]byte
+	var buf []byte
+	for base := from; base+entryHeaderLen <= size; base += window {
+		n, err := f.ReadAt(chunk[:min(int64(len(chunk)), size-base)], base)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return -1, fmt.Errorf("spool: read at offset %d: %w", base, err)
+		}
+		for i := 0; i+markerLen <= n; {
+			j := bytes.Index(chunk[i:n], []byte(entryMarker))
+			if j < 0 || i+j >= window {
+				break
+			}
+			at := base + int64(i+j)
+			ok, err := readEntry(io.NewSectionReader(f, at, size-at), &h, &buf, size-at)
+			if err != nil {
+				return -1, fmt.Errorf("spool: read at offset %d: %w", at, err)
+			}
+			if ok {
+				return at, nil
+			}
+			i += j + 1
+		}
+	}
+	return -1, nil
 }
 
 func checksum(lenBytes, payload []byte) uint32 {
@@ -386,11 +457,12 @@ func checksum(lenBytes, payload []byte) uint32 {
 func appendEntry(dst []byte, kind byte, payload []byte) []byte {
 	n := uint32(1 + len(payload))
 	var h [entryHeaderLen]byte
-	binary.LittleEndian.PutUint32(h[:4], n)
-	c := crc32.Update(0, castagnoli, h[:4])
+	copy(h[:], entryMarker)
+	binary.LittleEndian.PutUint32(h[markerLen:], n)
+	c := crc32.Update(0, castagnoli, h[markerLen:markerLen+4])
 	c = crc32.Update(c, castagnoli, []byte{kind})
 	c = crc32.Update(c, castagnoli, payload)
-	binary.LittleEndian.PutUint32(h[4:], c)
+	binary.LittleEndian.PutUint32(h[markerLen+4:], c)
 	dst = append(dst, h[:]...)
 	dst = append(dst, kind)
 	return append(dst, payload...)
@@ -398,36 +470,34 @@ func appendEntry(dst []byte, kind byte, payload []byte) []byte {
 
 func entrySize(payload []byte) int64 { return entryHeaderLen + 1 + int64(len(payload)) }
 
-// rewrite copies the live records of f (those after the first skip records,
-// without acknowledgements) into a new file that replaces path atomically.
-func rewrite(path string, f *os.File, size int64, skip uint64) (*os.File, int64, error) {
+// rewrite copies the valid records of f from offset from to size (without
+// acknowledgements and damaged entries) into a new file that replaces path
+// atomically, and returns it, its end and its record count.
+func rewrite(path string, f *os.File, from, size int64) (*os.File, int64, int, error) {
 	tmp := path + ".tmp"
 	nf, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
-	fail := func(e error) (*os.File, int64, error) {
+	fail := func(e error) (*os.File, int64, int, error) {
 		nf.Close()
 		os.Remove(tmp)
-		return nil, 0, e
+		return nil, 0, 0, e
 	}
 	h := header()
 	w := bufio.NewWriterSize(nf, 64<<10)
 	w.Write(h[:])
 	end := int64(headerLen)
-	var seen uint64
+	n := 0
 	var buf []byte
-	err = walk(f, headerLen, size, func(_ int64, kind byte, payload []byte) bool {
+	_, err = walk(f, from, size, func(_, _ int64, kind byte, payload []byte) bool {
 		if kind != kindRecord {
-			return true
-		}
-		seen++
-		if seen <= skip {
 			return true
 		}
 		buf = appendEntry(buf[:0], kindRecord, payload)
 		w.Write(buf)
 		end += int64(len(buf))
+		n++
 		return true
 	})
 	if err != nil {
@@ -444,9 +514,9 @@ func rewrite(path string, f *os.File, size int64, skip uint64) (*os.File, int64,
 	}
 	if err := syncDir(filepath.Dir(path)); err != nil {
 		nf.Close()
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
-	return nf, end, nil
+	return nf, end, n, nil
 }
 
 func syncDir(dir string) error {
@@ -498,8 +568,9 @@ func (s *Spool) adopt(path string) {
 	}
 	defer f.Close()
 	var buf []byte
-	var moved uint64
-	walk(f, headerLen, end, func(_ int64, kind byte, payload []byte) bool {
+	var moved int
+	movedTo := int64(headerLen)
+	_, _ = walk(f, headerLen, end, func(_, end int64, kind byte, payload []byte) bool {
 		if kind != kindRecord {
 			return true
 		}
@@ -508,6 +579,7 @@ func (s *Spool) adopt(path string) {
 		}
 		buf = appendEntry(buf, kindRecord, payload)
 		moved++
+		movedTo = end
 		return true
 	})
 	if moved == 0 {
@@ -522,14 +594,14 @@ func (s *Spool) adopt(path string) {
 		return
 	}
 	s.size += int64(len(buf))
-	s.count += int(moved)
+	s.count += moved
 	s.rec.Adopted++
-	if moved == uint64(live) {
+	if moved == live {
 		_ = truncateFile(f)
 		return
 	}
 	// Only part fitted: acknowledge the moved ones there.
-	ack := appendEntry(nil, kindAck, binary.AppendUvarint(nil, moved))
+	ack := appendEntry(nil, kindAck, binary.AppendUvarint(nil, uint64(movedTo)))
 	if _, err := f.WriteAt(ack, end); err == nil {
 		_ = f.Sync()
 	}
@@ -639,26 +711,33 @@ func (s *Spool) compactLocked() error {
 		if err := truncateFile(s.f); err != nil {
 			return err
 		}
-		s.size, s.head, s.consumed = headerLen, headerLen, 0
+		s.size, s.head = headerLen, headerLen
 		s.gen++
 		s.bytes.Store(s.size)
 		return nil
 	}
-	nf, end, err := rewrite(s.path, s.f, s.size, s.consumed)
+	nf, end, n, err := rewrite(s.path, s.f, s.head, s.size)
 	if err != nil {
 		return err
 	}
 	s.f.Close()
-	s.f, s.size, s.head, s.consumed = nf, end, headerLen, 0
+	s.f, s.size, s.head = nf, end, headerLen
+	if n != s.count {
+		// Entries damaged since they were written: they are gone now.
+		s.count = n
+		s.inherited = min(s.inherited, n)
+		s.n.Store(int64(n))
+	}
 	s.gen++
 	s.bytes.Store(s.size)
 	return nil
 }
 
 // Peek returns up to n records from the front of the spool, oldest first,
-// without removing them. A corrupt entry (the disk changed under the spool)
-// ends the spool there: what follows is discarded, and the error wraps
-// ErrCorrupt after the entries before it are returned.
+// without removing them. An entry damaged on disk since it was written is
+// skipped: Peek returns the intact records around it, and an error
+// wrapping ErrCorrupt that says how many records were lost; the damaged
+// bytes are dropped from the file.
 func (s *Spool) Peek(n int) ([]Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -669,43 +748,42 @@ func (s *Spool) Peek(n int) ([]Entry, error) {
 	if n <= 0 || s.count == 0 {
 		return nil, nil
 	}
-	err := walk(s.f, s.head, s.size, func(_ int64, kind byte, payload []byte) bool {
+	d, err := walk(s.f, s.head, s.size, func(_, _ int64, kind byte, payload []byte) bool {
 		if kind == kindRecord {
 			out = append(out, Entry{Data: append([]byte(nil), payload...), Inherited: len(out) < s.inherited})
 		}
 		return len(out) < n
 	})
 	if err != nil {
-		return out, s.cutLocked(err)
+		return out, err
+	}
+	if d.places > 0 {
+		return out, s.repairLocked(d)
 	}
 	return out, nil
 }
 
-// cutLocked discards the spool from the corrupt entry that err names; any
-// other error is returned as it is.
-func (s *Spool) cutLocked(err error) error {
-	var ce *CorruptError
-	if !errors.As(err, &ce) || ce.Offset < s.head || ce.Offset > s.size {
-		return err
+// repairLocked rewrites the live part of the file without the damaged
+// entries a walk met, recounts the records, and returns the error that
+// reports the loss. It takes syncMu's place: it is called with mu held
+// only, and the rewrite replaces the file under a new generation, so a
+// concurrent syncTo of the old generation does nothing.
+func (s *Spool) repairLocked(d damage) error {
+	s.rec.DamagedBytes += d.bytes
+	s.rec.DamagedEntries += d.places
+	before := s.count
+	nf, end, n, err := rewrite(s.path, s.f, s.head, s.size)
+	if err != nil {
+		return fmt.Errorf("%w: %d bytes in %d places, and the repair failed: %v", ErrCorrupt, d.bytes, d.places, err)
 	}
-	off := ce.Offset
-	// Count the records before the cut.
-	kept := 0
-	_ = walk(s.f, s.head, off, func(_ int64, kind byte, _ []byte) bool {
-		if kind == kindRecord {
-			kept++
-		}
-		return true
-	})
-	lost := s.count - kept
-	s.rec.TornBytes += s.size - off
-	_ = s.f.Truncate(off)
-	s.size, s.count = off, kept
-	s.inherited = min(s.inherited, kept)
+	s.f.Close()
+	s.f, s.size, s.head, s.count = nf, end, headerLen, n
+	s.inherited = min(s.inherited, n)
 	s.gen++
-	s.n.Store(int64(s.count))
+	s.n.Store(int64(n))
 	s.bytes.Store(s.size)
-	return fmt.Errorf("%w (%d records lost)", err, lost)
+	return fmt.Errorf("%w: %d bytes in %d places changed on disk since they were written; %d records lost, the others kept",
+		ErrCorrupt, d.bytes, d.places, max(0, before-n))
 }
 
 // Ack removes the first n records (after they were delivered). It records
@@ -726,7 +804,7 @@ func (s *Spool) Ack(n int) error {
 	}
 	left := n
 	head := s.head
-	err := walk(s.f, s.head, s.size, func(end int64, kind byte, _ []byte) bool {
+	d, err := walk(s.f, s.head, s.size, func(_, end int64, kind byte, _ []byte) bool {
 		head = end
 		if kind == kindRecord {
 			left--
@@ -734,17 +812,22 @@ func (s *Spool) Ack(n int) error {
 		return left > 0
 	})
 	if err != nil {
-		return s.cutLocked(err)
+		return err
+	}
+	if d.places > 0 {
+		// Damaged since the records were peeked: repair, and acknowledge
+		// nothing this time (the caller's records are sent again: at
+		// least once).
+		return s.repairLocked(d)
 	}
 	s.head = head
 	s.count -= n
-	s.consumed += uint64(n)
 	s.inherited = max(0, s.inherited-n)
 	s.n.Store(int64(s.count))
 	if s.count == 0 {
 		return s.compactLocked()
 	}
-	ack := appendEntry(nil, kindAck, binary.AppendUvarint(nil, s.consumed))
+	ack := appendEntry(nil, kindAck, binary.AppendUvarint(nil, uint64(s.head)))
 	if s.size+int64(len(ack)) > s.maxBytes {
 		// No room for the bookkeeping: rewrite instead.
 		return s.compactLocked()

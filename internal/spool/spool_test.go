@@ -179,27 +179,6 @@ func TestTornLastEntryIsDiscardedAndReported(t *testing.T) {
 	}
 }
 
-func TestCorruptEntryEndsTheSpoolThere(t *testing.T) {
-	dir := t.TempDir()
-	s := open(t, dir, 0)
-	appendAll(t, s, "aaaa", "bbbb", "cccc")
-	path := s.Path()
-	s.Close()
-	b, _ := os.ReadFile(path)
-	i := bytes.Index(b, []byte("bbbb"))
-	b[i] = 'X' // a flipped byte: the checksum no longer matches
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	s = open(t, dir, 0)
-	defer s.Close()
-	got, _ := peekAll(t, s)
-	want(t, got, "aaaa")
-	if s.Recovery().TornBytes != 2*entrySize([]byte("bbbb")) {
-		t.Fatalf("recovery %+v", s.Recovery())
-	}
-}
-
 func TestForeignFileIsMovedAsideNotOverwritten(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(dataPath(dir, 0), []byte("not a spool file, but precious"), 0o600); err != nil {
