@@ -89,9 +89,12 @@ func newCore(name string, c config) (*core, error) {
 			if err != nil {
 				problems = append(problems, fmt.Errorf("%w (falling back to the console exporter)", err))
 				s.Exporter = exporter.NewConsole(os.Stdout)
+				s.Synchronous = true
 			} else {
 				s.Exporter = built.Exporter
 				s.Retries = built.Retries
+				// The console writes each record before the call returns.
+				s.Synchronous = built.Kind == exporter.KindConsole
 			}
 		}
 	}

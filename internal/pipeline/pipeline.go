@@ -63,6 +63,9 @@ type Settings struct {
 	BatchSize      int
 	ExportInterval time.Duration
 	ExportTimeout  time.Duration
+	// Synchronous exports each record before the call returns, without
+	// a batch (see syncProcessor): for the console exporter.
+	Synchronous bool
 	// Reserved is the share of QueueSize only protected records may use.
 	Reserved int
 	// Name is used in warnings.
@@ -142,9 +145,14 @@ func New(s Settings) *Pipeline {
 	if s.ExportTimeout > 0 {
 		opts = append(opts, sdklog.WithExportTimeout(s.ExportTimeout))
 	}
-	bp := sdklog.NewBatchProcessor(p.exp, opts...)
+	var proc sdklog.Processor
+	if s.Synchronous {
+		proc = newSyncProcessor(p.exp)
+	} else {
+		proc = sdklog.NewBatchProcessor(p.exp, opts...)
+	}
 	popts := []sdklog.LoggerProviderOption{
-		sdklog.WithProcessor(bp),
+		sdklog.WithProcessor(proc),
 		// The bridge de-duplicates keys itself (last value wins), which is
 		// much cheaper than the SDK's per-record map.
 		sdklog.WithAllowKeyDuplication(),
