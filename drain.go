@@ -19,6 +19,10 @@ var (
 	// ErrStopped: the logger was drained before the call (the record is
 	// counted as submitted and dropped).
 	ErrStopped = pipeline.ErrStopped
+	// ErrNotDelivered is wrapped by the error of a drain after which some
+	// submitted record was neither exported nor spooled (DrainResult's
+	// Dropped or Failed is not 0). The message says how many.
+	ErrNotDelivered = pipeline.ErrNotDelivered
 )
 
 // DrainResult reports what happened to every record a logger accepted past

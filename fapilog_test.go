@@ -484,8 +484,8 @@ func TestAsyncBackpressureErrors(t *testing.T) {
 	}
 	blocked.release()
 	res, err := a.Drain(ctx)
-	if err != nil {
-		t.Fatal(err)
+	if !errors.Is(err, ErrNotDelivered) { // 8 were dropped: the drain says so
+		t.Fatalf("drain after 8 drops: %v", err)
 	}
 	if res.Submitted != 12 || res.Exported != 4 || res.Dropped != 8 || res.ByLevel[levels.Security].Dropped != 1 {
 		t.Fatalf("%+v", res)

@@ -3,7 +3,11 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
 	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/metric"
@@ -41,6 +45,30 @@ type engine struct {
 	only *Pipeline
 
 	metrics metric.Registration
+
+	// panicked is set by the first exporter panic, which is reported once
+	// with its stack (later ones go through the rate-limited warning).
+	panicked atomic.Bool
+}
+
+// warnPanic prints msg through the first member's warning output.
+func (e *engine) warnPanic(msg string) {
+	e.mu.Lock()
+	var out func(string)
+	if e.only != nil {
+		out = e.only.warn.out
+	} else {
+		for _, m := range e.members {
+			out = m.warn.out
+			break
+		}
+	}
+	e.mu.Unlock()
+	if out != nil {
+		out(msg)
+		return
+	}
+	fmt.Fprintln(os.Stderr, msg)
 }
 
 // registry holds the running shared engines by key.
@@ -160,12 +188,7 @@ type memberTally struct {
 func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) error {
 	eng := e.eng
 	sp := eng.sp
-	var err error
-	if sp == nil {
-		err = e.inner.Export(ctx, recs)
-	} else {
-		err = sp.exportLive(ctx, recs)
-	}
+	err := e.exportInner(ctx, recs)
 
 	eng.mu.Lock()
 	tallies := e.scratch[:0]
@@ -201,8 +224,12 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 		// failed (exporter.PartialError): count those as failed, the rest
 		// as exported.
 		if failed, ok := failedIndices(err); ok {
+			// The indices come from an exporter: count each record of the
+			// batch at most once, whatever repeats or strays are in them.
+			seen := make([]bool, len(recs))
 			for _, i := range failed {
-				if i >= 0 && i < len(recs) {
+				if i >= 0 && i < len(recs) && !seen[i] {
+					seen[i] = true
 					if k := indexOf(i); k >= 0 {
 						s := sevIndex(recs[i].Severity())
 						tallies[k].exported[s]--
@@ -261,7 +288,41 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 		// Every record of the batch is in the spool: nothing failed.
 		return nil
 	}
+	if err != nil && ctx.Value(reportKey{}) == nil {
+		// A periodic export: the loss is counted and warned about above
+		// (rate-limited). Returned, it would reach otel.Handle, whose
+		// default prints a line per failed batch.
+		return nil
+	}
 	return err
+}
+
+// reportKey marks the ctx of the exports a Flush or a Stop asked for: their
+// errors are returned to the caller rather than swallowed.
+type reportKey struct{}
+
+func withReport(ctx context.Context) context.Context {
+	return context.WithValue(ctx, reportKey{}, true)
+}
+
+// exportInner calls the exporter (through the spool when there is one),
+// and turns a panic of the exporter into an error for the batch: it runs on
+// the batch processor's goroutine, where a panic would end the process and
+// lose every queued record.
+func (e *countingExporter) exportInner(ctx context.Context, recs []sdklog.Record) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("fapilog: exporter panicked (batch of %d records counted failed): %v", len(recs), v)
+			if e.eng.panicked.CompareAndSwap(false, true) {
+				// Once per engine, with the stack: this is a bug to fix.
+				e.eng.warnPanic(fmt.Sprintf("%v\n%s", err, debug.Stack()))
+			}
+		}
+	}()
+	if sp := e.eng.sp; sp != nil {
+		return sp.exportLive(ctx, recs)
+	}
+	return e.inner.Export(ctx, recs)
 }
 
 // failedIndices returns the indices of the records an exporter that

@@ -94,7 +94,7 @@ func TestCountsAreMetricsOfTheGlobalMeterProvider(t *testing.T) {
 	}
 	e.release()
 	r, err := p.Stop(context.Background())
-	if err != nil {
+	if err := stopErr(r, err); err != nil {
 		t.Fatal(err)
 	}
 	if r.Exported != 4 {

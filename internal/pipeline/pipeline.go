@@ -40,6 +40,10 @@ var (
 	ErrDropped = errors.New("fapilog: record dropped: export queue full")
 	// ErrStopped: the logger was stopped (drained) before the call.
 	ErrStopped = errors.New("fapilog: logger stopped")
+	// ErrNotDelivered is wrapped by the error of a Stop after which some
+	// submitted record was neither exported nor spooled (dropped, or
+	// failed): the drain says so even when the shutdown itself went well.
+	ErrNotDelivered = errors.New("fapilog: records not delivered")
 )
 
 // Settings configure the engine of a pipeline. Exactly one of Exporter and
@@ -214,13 +218,14 @@ func (p *Pipeline) Emit(ctx context.Context, a Admission, c *bridge.Call, kv []a
 	if p.state.Add(1)&stoppedBit != 0 {
 		p.end()
 		p.counts.dropped[i].Add(1)
+		p.warn.note(p.name, "dropped", ErrStopped)
 		return ErrStopped
 	}
 	if err := p.admit(ctx, a); err != nil {
 		if a.Protected && p.sp != nil {
 			w := &spoolWriter{sp: p.sp}
+			defer p.end() // also when a value's String calls runtime.Goexit
 			bridge.Emit(ctx, w, c, kv)
-			p.end()
 			return w.err
 		}
 		p.end()
@@ -228,10 +233,35 @@ func (p *Pipeline) Emit(ctx context.Context, a Admission, c *bridge.Call, kv []a
 		p.warn.note(p.name, "dropped", err)
 		return err
 	}
+	// Building the record runs the caller's String, Error and LogValue
+	// methods. A panic there is recovered by the bridge, but
+	// runtime.Goexit (t.Fatal in a test helper) cannot be: the deferred
+	// call then gives the slot back and counts the record, so the queue
+	// does not shrink and Stop does not wait forever.
+	built := false
+	defer func() {
+		if !built {
+			p.abandon(i)
+		}
+		p.end()
+	}()
 	bridge.Emit(ctx, p.otel, c, kv)
-	p.end()
+	built = true
 	return nil
 }
+
+// abandon undoes the admission of a record whose emit never finished
+// (runtime.Goexit while it was built), and counts it as dropped.
+func (p *Pipeline) abandon(i int) {
+	if g := p.eng.gate; g != nil {
+		p.inflight.Add(-1)
+		g.release(1)
+	}
+	p.counts.dropped[i].Add(1)
+	p.warn.note(p.name, "dropped", errGoexit)
+}
+
+var errGoexit = errors.New("runtime.Goexit while the record was built (a String, Error or LogValue method called it)")
 
 // admit takes one slot of the engine's gate for p under a's wait policy.
 func (p *Pipeline) admit(ctx context.Context, a Admission) error {
@@ -266,7 +296,7 @@ func (p *Pipeline) Flush(ctx context.Context) error {
 		if p.sp != nil {
 			p.sp.wake(p.sp.wakeNow)
 		}
-		return e.owned.ForceFlush(ctx)
+		return e.owned.ForceFlush(withReport(ctx))
 	}
 	if f, ok := e.external.(interface{ ForceFlush(context.Context) error }); ok {
 		return f.ForceFlush(ctx)
@@ -288,9 +318,24 @@ func (p *Pipeline) Stop(ctx context.Context) (Result, error) {
 		p.latency.Store(int64(time.Since(start)))
 	})
 	if first {
-		return p.Result(), p.stopErr
+		r := p.Result()
+		return r, notDelivered(r, p.stopErr)
 	}
 	return p.Result(), nil
+}
+
+// notDelivered adds to err (the shutdown's) an error wrapping
+// ErrNotDelivered when some record of r was neither exported nor spooled.
+func notDelivered(r Result, err error) error {
+	if r.Dropped+r.Failed == 0 {
+		return err
+	}
+	lost := fmt.Errorf("%w: %d of %d records (dropped %d, failed %d)",
+		ErrNotDelivered, r.Dropped+r.Failed, r.Submitted, r.Dropped, r.Failed)
+	if err == nil {
+		return lost
+	}
+	return errors.Join(lost, err)
 }
 
 func (p *Pipeline) stop(ctx context.Context) error {
@@ -311,9 +356,9 @@ func (p *Pipeline) stop(ctx context.Context) error {
 		if last {
 			// The exporter's Shutdown (called by the batch processor after
 			// it exported what was queued) ends the replay, with a last pass.
-			err = e.owned.Shutdown(ctx)
+			err = e.owned.Shutdown(withReport(ctx))
 		} else {
-			err = e.owned.ForceFlush(ctx)
+			err = e.owned.ForceFlush(withReport(ctx))
 		}
 		// Whatever of p is still in flight now never reaches the exporter
 		// in time: freeze the counts so the difference is counted as failed.
@@ -366,15 +411,21 @@ func (p *Pipeline) Result() Result {
 	e := p.eng
 	final := e.exp != nil && p.final.Load()
 	for i := range nSeverities {
-		c := LevelCounts{
-			Submitted: p.counts.submitted[i].Load(),
-			Dropped:   p.counts.dropped[i].Load(),
-		}
+		// Every outcome of a record is counted after its submission, so
+		// reading the outcomes first and Submitted last gives a snapshot
+		// where outcomes never exceed submissions, however busy the
+		// pipeline (read the other way, a burst of drops between the two
+		// loads showed Dropped > Submitted).
+		var c LevelCounts
+		c.Dropped = p.counts.dropped[i].Load()
 		if e.exp != nil {
 			c.Exported = p.counts.exported[i].Load()
 			c.Failed = p.counts.failed[i].Load()
 			c.Spooled = p.counts.spooled[i].Load()
 			c.Recovered = p.counts.recovered[i].Load()
+		}
+		c.Submitted = p.counts.submitted[i].Load()
+		if e.exp != nil {
 			if final && c.Submitted > c.Exported+c.Dropped+c.Failed+c.Spooled {
 				c.Failed = c.Submitted - c.Exported - c.Dropped - c.Spooled
 			}

@@ -103,7 +103,7 @@ func TestAdmissionNeverLetsTheQueueOverwrite(t *testing.T) {
 	}
 	e.release()
 	r, err := p.Stop(context.Background())
-	if err != nil {
+	if err := stopErr(r, err); err != nil {
 		t.Fatal(err)
 	}
 	checkExact(t, r)
@@ -278,7 +278,7 @@ func TestConcurrentLoggingAndStopKeepCountsExact(t *testing.T) {
 	time.Sleep(5 * time.Millisecond)
 	r, err := p.Stop(context.Background())
 	wg.Wait()
-	if err != nil {
+	if err := stopErr(r, err); err != nil {
 		t.Fatal(err)
 	}
 	r = p.Result()

@@ -153,7 +153,7 @@ func TestFailedExportsOfProtectedRecordsAreSpooledAndReplayedInOrder(t *testing.
 	e.down.Store(false)
 	eventually(t, "the replay", func() bool { return p.Result().Spooled == 0 })
 	res, err := p.Stop(context.Background())
-	if err != nil {
+	if err := stopErr(res, err); err != nil {
 		t.Fatal(err)
 	}
 	checkExactSpool(t, res)
@@ -211,7 +211,7 @@ func TestProtectedRecordsWithoutRoomGoToTheSpool(t *testing.T) {
 	e.release()
 	eventually(t, "the replay", func() bool { return p.Result().Spooled == 0 })
 	res, err := p.Stop(context.Background())
-	if err != nil {
+	if err := stopErr(res, err); err != nil {
 		t.Fatal(err)
 	}
 	checkExactSpool(t, res)
@@ -455,7 +455,7 @@ func TestARecordTheCollectorAlwaysRefusesDoesNotBlockTheSpool(t *testing.T) {
 		return p.Result().Spooled == 0
 	})
 	r, err := p.Stop(context.Background())
-	if err != nil {
+	if err := stopErr(r, err); err != nil {
 		t.Fatal(err)
 	}
 	checkExactSpool(t, r)
@@ -536,7 +536,7 @@ func TestConcurrentLoggingWithASpoolKeepsCountsExact(t *testing.T) {
 	wg.Wait()
 	e.down.Store(false)
 	r, err := p.Stop(context.Background())
-	if err != nil {
+	if err := stopErr(r, err); err != nil {
 		t.Fatal(err)
 	}
 	checkExactSpool(t, r)
