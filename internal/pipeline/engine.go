@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/metric"
@@ -49,26 +50,54 @@ type engine struct {
 	// panicked is set by the first exporter panic, which is reported once
 	// with its stack (later ones go through the rate-limited warning).
 	panicked atomic.Bool
+
+	// abortCtx ends every export when a drain's deadline is spent (see
+	// shutdown); sync engines (the console) have none: their exports are
+	// local writes.
+	abortCtx context.Context
+	abort    context.CancelFunc
 }
 
-// warnPanic prints msg through the first member's warning output.
-func (e *engine) warnPanic(msg string) {
-	e.mu.Lock()
-	var out func(string)
-	if e.only != nil {
-		out = e.only.warn.out
-	} else {
-		for _, m := range e.members {
-			out = m.warn.out
-			break
-		}
+// cutOffGrace bounds how long a drain whose deadline is spent waits for
+// the processor's last pass once the exports are aborted (they then fail
+// at once) before it returns.
+const cutOffGrace = 5 * time.Second
+
+// shutdown shuts the owned provider down within ctx, and releases it even
+// when ctx is done. The SDK provider's Shutdown with a done ctx returns
+// without stopping the batch processor (its goroutine, the exporter and a
+// shared connection would stay alive for good, and a later drain could not
+// repair it), and the processor's last pass skips the queued records
+// without a word. So the provider is shut down with a ctx that is never
+// cancelled, and when ctx ends first the exports are aborted instead: the
+// last pass then hands every queued batch to the exporter, where it fails
+// at once and is counted failed, or spooled when there is a spool.
+func (e *engine) shutdown(ctx context.Context) error {
+	done := make(chan error, 1)
+	go func() { done <- e.owned.Shutdown(withReport(context.WithoutCancel(ctx))) }()
+	select {
+	case err := <-done:
+		e.abortExports()
+		return err
+	case <-ctx.Done():
 	}
-	e.mu.Unlock()
-	if out != nil {
-		out(msg)
-		return
+	e.abortExports()
+	t := time.NewTimer(cutOffGrace)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return errors.Join(ctx.Err(), err)
+	case <-t.C:
+		// An exporter that ignores its ctx: the provider finishes (and
+		// releases the connection) when that export returns.
+		return fmt.Errorf("%w (an export in flight ignores its cancellation)", ctx.Err())
 	}
-	fmt.Fprintln(os.Stderr, msg)
+}
+
+func (e *engine) abortExports() {
+	if e.abort != nil {
+		e.abort()
+	}
 }
 
 // registry holds the running shared engines by key.
@@ -188,6 +217,13 @@ type memberTally struct {
 func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) error {
 	eng := e.eng
 	sp := eng.sp
+	if eng.abortCtx != nil {
+		// A drain whose deadline is spent ends this export (cutOff).
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		stop := context.AfterFunc(eng.abortCtx, cancel)
+		defer func() { stop(); cancel() }()
+	}
 	err := e.exportInner(ctx, recs)
 
 	eng.mu.Lock()
@@ -347,3 +383,23 @@ func (e *countingExporter) Shutdown(ctx context.Context) error {
 }
 
 func (e *countingExporter) ForceFlush(ctx context.Context) error { return e.inner.ForceFlush(ctx) }
+
+// warnPanic prints msg through the first member's warning output.
+func (e *engine) warnPanic(msg string) {
+	e.mu.Lock()
+	var out func(string)
+	if e.only != nil {
+		out = e.only.warn.out
+	} else {
+		for _, m := range e.members {
+			out = m.warn.out
+			break
+		}
+	}
+	e.mu.Unlock()
+	if out != nil {
+		out(msg)
+		return
+	}
+	fmt.Fprintln(os.Stderr, msg)
+}

@@ -162,6 +162,7 @@ func New(s Settings) *Pipeline {
 		proc = newSyncProcessor(e.exp)
 	} else {
 		proc = sdklog.NewBatchProcessor(e.exp, opts...)
+		e.abortCtx, e.abort = context.WithCancel(context.Background())
 	}
 	popts := []sdklog.LoggerProviderOption{
 		sdklog.WithProcessor(proc),
@@ -356,7 +357,7 @@ func (p *Pipeline) stop(ctx context.Context) error {
 		if last {
 			// The exporter's Shutdown (called by the batch processor after
 			// it exported what was queued) ends the replay, with a last pass.
-			err = e.owned.Shutdown(withReport(ctx))
+			err = e.shutdown(ctx)
 		} else {
 			err = e.owned.ForceFlush(withReport(ctx))
 		}
