@@ -229,3 +229,47 @@ func stopErr(r Result, err error) error {
 	}
 	return nil
 }
+
+// Item 11: an AUDIT record on a drained logger is not lost without a word:
+// a warning line says so, and with a spool it is written there for the
+// next process (counted as spooled); the call still reports ErrStopped.
+func TestProtectedRecordAfterStopIsWarnedAndSpooled(t *testing.T) {
+	for _, withSpool := range []bool{false, true} {
+		t.Run(fmt.Sprint("spool=", withSpool), func(t *testing.T) {
+			var w warnings
+			dir := t.TempDir()
+			s := Settings{Exporter: newHeld(false), QueueSize: 16, Name: "late", Warn: w.add}
+			if withSpool {
+				s.Spool = openSpool(t, dir, 0)
+				s.Protected = []log.Severity{log.SeverityFatal2}
+			}
+			p := New(s)
+			if _, err := p.Stop(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			err := p.Emit(context.Background(), Admission{Severity: log.SeverityFatal2, Protected: true},
+				&bridge.Call{Severity: log.SeverityFatal2, Text: "AUDIT", Msg: "after the drain"}, nil)
+			if !errors.Is(err, ErrStopped) {
+				t.Fatalf("Emit after Stop: %v", err)
+			}
+			if lines := w.all(); len(lines) != 1 || !strings.Contains(lines[0], "stopped") {
+				t.Fatalf("warnings %q: want one line saying the logger is stopped", lines)
+			}
+			r := p.Result()
+			if !withSpool {
+				if r.Dropped != 1 {
+					t.Fatalf("%+v", r)
+				}
+				return
+			}
+			if r.Spooled != 1 || r.Dropped != 0 || r.Submitted != 1 {
+				t.Fatalf("%+v: want the record spooled", r)
+			}
+			next := openSpool(t, dir, 0)
+			defer next.Close()
+			if next.Len() != 1 {
+				t.Fatalf("the next spool holds %d records, want the late AUDIT record", next.Len())
+			}
+		})
+	}
+}

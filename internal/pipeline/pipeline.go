@@ -169,6 +169,13 @@ func New(s Settings) *Pipeline {
 		// The bridge de-duplicates keys itself (last value wins), which is
 		// much cheaper than the SDK's per-record map.
 		sdklog.WithAllowKeyDuplication(),
+		// The SDK keeps 128 attributes by default and drops the rest with
+		// nothing but DroppedAttributes() to say so: a wide record would
+		// lose data, and an AUDIT record would fail its chain check. The
+		// library's providers keep them all (the collector and the
+		// exporter still bound the size of a request; see
+		// exporter.TooLargeMarker).
+		sdklog.WithAttributeCountLimit(-1),
 	}
 	if s.Resource != nil {
 		popts = append(popts, sdklog.WithResource(s.Resource))
@@ -218,6 +225,14 @@ func (p *Pipeline) Emit(ctx context.Context, a Admission, c *bridge.Call, kv []a
 	p.counts.submitted[i].Add(1)
 	if p.state.Add(1)&stoppedBit != 0 {
 		p.end()
+		if a.Protected && p.sp != nil {
+			// An AUDIT record after the drain is not lost: the next
+			// process sends it. The caller still learns the logger is
+			// stopped.
+			if p.sp.spoolAfterStop(ctx, c, kv) == nil {
+				return ErrStopped
+			}
+		}
 		p.counts.dropped[i].Add(1)
 		p.warn.note(p.name, "dropped", ErrStopped)
 		return ErrStopped

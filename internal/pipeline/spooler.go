@@ -15,6 +15,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/fapilog/fapilog-go/bridge"
 	"github.com/fapilog/fapilog-go/internal/spool"
 )
 
@@ -74,6 +75,8 @@ type spooler struct {
 	done       chan struct{}
 	finishOnce sync.Once
 	closeOnce  sync.Once
+	// lateMu serializes the records spooled after the drain.
+	lateMu sync.Mutex
 
 	// replay state, owned by the replay goroutine (then by finish).
 	limit   int
@@ -111,7 +114,8 @@ func newSpooler(p *Pipeline, s Settings) *spooler {
 	sp.warn.out = s.Warn
 	sp.warn.events = "spool events"
 	sp.warn.detail = sp.status
-	opts := []sdklog.LoggerProviderOption{sdklog.WithProcessor(sp.capture), sdklog.WithAllowKeyDuplication()}
+	opts := []sdklog.LoggerProviderOption{sdklog.WithProcessor(sp.capture), sdklog.WithAllowKeyDuplication(),
+		sdklog.WithAttributeCountLimit(-1)} // as the live provider: a replayed record keeps every attribute
 	if s.Resource != nil {
 		opts = append(opts, sdklog.WithResource(s.Resource))
 	}
@@ -243,17 +247,43 @@ type spoolWriter struct {
 	embedded.Logger
 	sp  *spooler
 	err error
+	// to, when set, is the spool written instead of sp's (a record
+	// after the drain, see spoolAfterStop).
+	to *spool.Spool
 }
 
 // Emit writes r, with the trace context of ctx and the pipeline's scope.
 func (w *spoolWriter) Emit(ctx context.Context, r log.Record) {
-	w.err = w.sp.spoolCall(ctx, &r)
+	w.err = w.sp.spoolCall(ctx, &r, w.to)
+}
+
+// spoolAfterStop writes a protected record that arrived after the drain
+// (the spool is closed then) into the spool folder, for the next process
+// or logger to send: it opens the folder again for the one record. It
+// returns nil once the record is on disk and counted as spooled.
+func (sp *spooler) spoolAfterStop(ctx context.Context, c *bridge.Call, kv []any) error {
+	sp.lateMu.Lock()
+	defer sp.lateMu.Unlock()
+	s, err := spool.Open(sp.s.Dir(), spool.Options{MaxBytes: sp.s.MaxBytes()})
+	if err != nil {
+		return err
+	}
+	w := &spoolWriter{sp: sp, to: s}
+	bridge.Emit(ctx, w, c, kv)
+	if cerr := s.Close(); w.err == nil && cerr != nil {
+		sp.warn.note(sp.p.name, "spooled after the drain", cerr)
+	}
+	return w.err
 }
 
 // Enabled is true: the level gate was passed before.
 func (w *spoolWriter) Enabled(context.Context, log.EnabledParameters) bool { return true }
 
-func (sp *spooler) spoolCall(ctx context.Context, r *log.Record) error {
+func (sp *spooler) spoolCall(ctx context.Context, r *log.Record, to *spool.Spool) error {
+	late := to != nil
+	if to == nil {
+		to = sp.s
+	}
 	sev := sevIndex(r.Severity())
 	rec := spool.Record{
 		Timestamp:         r.Timestamp(),
@@ -280,15 +310,18 @@ func (sp *spooler) spoolCall(ctx context.Context, r *log.Record) error {
 	b, err := encode(sev, &rec)
 	if err == nil {
 		var n int
-		n, err = sp.s.Append(b)
+		n, err = to.Append(b)
 		if n == 1 {
 			var one [nSeverities]uint64
 			one[sev] = 1
 			sp.p.countSpooled(&one)
-			sp.wake(sp.wakeAppend)
-			if err != nil { // written, but the fsync failed
+			switch {
+			case err != nil: // written, but the fsync failed
 				sp.warn.note(sp.p.name, "spooled", err)
-			} else {
+			case late:
+				sp.p.warn.note(sp.p.name, "spooled for the next process, not sent", ErrStopped)
+			default:
+				sp.wake(sp.wakeAppend)
 				sp.warn.note(sp.p.name, "spooled", errNoRoom)
 			}
 			return nil

@@ -177,6 +177,9 @@ func Open(dir string, o Options) (*Spool, error) {
 func lockPath(dir string, k int) string { return filepath.Join(dir, fmt.Sprintf("slot-%03d.lock", k)) }
 func dataPath(dir string, k int) string { return filepath.Join(dir, fmt.Sprintf("slot-%03d.spool", k)) }
 
+// Dir returns the folder of the spool.
+func (s *Spool) Dir() string { return s.dir }
+
 // Path returns the slot file.
 func (s *Spool) Path() string { return s.path }
 
