@@ -487,13 +487,14 @@ func TestStopWithTheCollectorDownKeepsTheSpoolAndReturns(t *testing.T) {
 	if r.Spooled != 5 {
 		t.Fatalf("%+v", r)
 	}
-	// Calls after the stop are dropped, spool or not.
+	// A protected call after the stop reports ErrStopped, and goes to the
+	// spool folder for the next process rather than being lost.
 	if err := logRec(context.Background(), p, log.SeverityFatal, time.Second, "late"); !errors.Is(err, ErrStopped) {
 		t.Fatalf("after Stop: %v", err)
 	}
 	r = p.Result()
 	checkExactSpool(t, r)
-	if r.Dropped != 1 {
+	if r.Dropped != 0 || r.Spooled != 6 {
 		t.Fatalf("%+v", r)
 	}
 }
