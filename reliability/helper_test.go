@@ -53,6 +53,8 @@ func runHelper(name string) int {
 		return helperSIGTERM()
 	case "memory":
 		return helperMemory()
+	case "matrix":
+		return helperMatrix() // matrix_test.go
 	}
 	fmt.Fprintf(os.Stderr, "unknown helper %q\n", name)
 	return 2

@@ -1,0 +1,402 @@
+//go:build linux
+
+package reliability
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	fapilog "github.com/fapilog/fapilog-go"
+	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/collectortest"
+	"github.com/fapilog/fapilog-go/levels"
+)
+
+// The fault matrix: every failure scenario over OTLP/gRPC, OTLP/HTTP
+// (protobuf) and the console, against the real collector. Each subtest logs
+// one row, "MATRIX | protocol | scenario | sent | exported | dropped |
+// failed | spooled | missing | duplicates |"; grep MATRIX in the -v output
+// for the table:
+//
+//	go test -race -v -run TestFaultMatrix ./reliability/ | grep MATRIX
+//
+// missing counts records sent and found neither at the collector (or in
+// the console output) nor in a spool; a row with missing > 0 is a loss the
+// library knew of (it is in Dropped or Failed, and on stderr) unless the
+// process was killed before it could count it.
+
+// matrixProtocols are the columns of the matrix.
+var matrixProtocols = []string{string(exporter.ProtocolGRPC), string(exporter.ProtocolHTTP), "console"}
+
+const (
+	matrixProtoEnv = "FAPILOG_MATRIX_PROTO"
+	matrixSpoolEnv = "FAPILOG_MATRIX_SPOOL"
+	matrixModeEnv  = "FAPILOG_MATRIX_MODE"
+	matrixOutEnv   = "FAPILOG_MATRIX_OUT"
+)
+
+// otlpConfig exports over proto in plain text to the collector c.
+func otlpConfig(proto string, c *collectortest.Collector, retry *exporter.RetryConfig) exporter.Config {
+	cfg := grpcConfig(c.GRPCEndpoint, retry)
+	if proto == string(exporter.ProtocolHTTP) {
+		cfg.Protocol = exporter.ProtocolHTTP
+		cfg.Endpoint = "http://" + c.HTTPEndpoint
+	}
+	return cfg
+}
+
+func matrixRow(t *testing.T, proto, scenario string, sent int, res fapilog.DrainResult, missing, dups int) {
+	t.Helper()
+	t.Logf("MATRIX | %s | %s | %d | %d | %d | %d | %d | %d | %d |", proto, scenario, sent,
+		res.Exported, res.Dropped, res.Failed, res.Spooled, missing, dups)
+}
+
+// consoleIDs reads the ids of the records of scope in a console file.
+func consoleIDs(t *testing.T, path, scope string) map[int64]int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	ids := map[int64]int{}
+	for _, line := range strings.Split(string(b), "\n") {
+		var r struct {
+			Scope      string         `json:"scope"`
+			Attributes map[string]any `json:"attributes"`
+		}
+		if json.Unmarshal([]byte(line), &r) != nil || r.Scope != scope {
+			continue
+		}
+		if id, ok := r.Attributes["id"].(float64); ok {
+			ids[int64(id)]++
+		}
+	}
+	return ids
+}
+
+func countMissing(ids map[int64]int, n int) (missing, dups int) {
+	for i := range int64(n) {
+		switch c := ids[i]; {
+		case c == 0:
+			missing++
+		case c > 1:
+			dups += c - 1
+		}
+	}
+	return missing, dups
+}
+
+func TestFaultMatrix(t *testing.T) {
+	for _, proto := range matrixProtocols {
+		t.Run(proto, func(t *testing.T) {
+			if proto != "console" {
+				t.Run("collector killed and restarted", func(t *testing.T) { matrixKillRestart(t, proto) })
+				t.Run("collector absent at start", func(t *testing.T) { matrixAbsentAtStart(t, proto) })
+				t.Run("collector down past the retry window", func(t *testing.T) { matrixLongOutage(t, proto) })
+			}
+			t.Run("SIGKILL of the app without spool", func(t *testing.T) { matrixAppKilled(t, proto, false) })
+			if proto != "console" { // the console never fails an export: nothing to spool
+				t.Run("SIGKILL of the app with spool", func(t *testing.T) { matrixAppKilled(t, proto, true) })
+			}
+			t.Run("panic right after a log call", func(t *testing.T) { matrixPanic(t, proto) })
+			t.Run("drain with a done ctx", func(t *testing.T) { matrixDoneCtx(t, proto) })
+		})
+	}
+}
+
+func matrixKillRestart(t *testing.T, proto string) {
+	const n = 3000
+	c := startCollector(t)
+	name := "mx-kill-" + proto
+	l := fapilog.GetLogger(name, fapilog.Reuse(false), fapilog.WithLevel(levels.Debug),
+		fapilog.WithExporterConfig(otlpConfig(proto, c, shortRetry(30*time.Second))),
+		fapilog.WithExportInterval(20*time.Millisecond), fapilog.WithBatchSize(128),
+		fapilog.WithBackpressureWait(time.Minute), fapilog.WithProtectedWait(time.Minute))
+	done := make(chan struct{})
+	logged := make(chan int, n)
+	go func() {
+		defer close(done)
+		for i := range n {
+			l.Log(context.Background(), mixedLevels[i%len(mixedLevels)], "record", "id", i)
+			logged <- i
+			time.Sleep(200 * time.Microsecond)
+		}
+	}()
+	for range n / 3 {
+		<-logged
+	}
+	c.Kill()
+	time.Sleep(1500 * time.Millisecond)
+	c.Restart(t)
+	<-done
+	res, err := drain(t, l, time.Minute)
+	if err != nil {
+		t.Errorf("drain: %v", err)
+	}
+	checkBalance(t, res)
+	d := delivered(t, c, name, n, 10*time.Second)
+	missing := len(d.missing(n))
+	matrixRow(t, proto, "collector killed, back 1.5 s later", n, res, missing, d.duplicates())
+	if missing != 0 || res.Failed != 0 || res.Dropped != 0 {
+		t.Errorf("%d missing at the collector; %s", missing, summary(res))
+	}
+}
+
+func matrixAbsentAtStart(t *testing.T, proto string) {
+	const n = 500
+	c := startCollector(t)
+	c.Kill()
+	name := "mx-absent-" + proto
+	l := fapilog.GetLogger(name, fapilog.Reuse(false), fapilog.WithLevel(levels.Debug),
+		fapilog.WithExporterConfig(otlpConfig(proto, c, shortRetry(30*time.Second))),
+		fapilog.WithExportInterval(20*time.Millisecond),
+		fapilog.WithBackpressureWait(time.Minute), fapilog.WithProtectedWait(time.Minute))
+	for i := range n {
+		l.Log(context.Background(), mixedLevels[i%len(mixedLevels)], "record", "id", i)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	c.Restart(t)
+	res, err := drain(t, l, time.Minute)
+	if err != nil {
+		t.Errorf("drain: %v", err)
+	}
+	checkBalance(t, res)
+	d := delivered(t, c, name, n, 10*time.Second)
+	missing := len(d.missing(n))
+	matrixRow(t, proto, "collector absent at start, up 1.5 s later", n, res, missing, d.duplicates())
+	if missing != 0 || res.Exported != n {
+		t.Errorf("%d missing at the collector; %s", missing, summary(res))
+	}
+}
+
+func matrixLongOutage(t *testing.T, proto string) {
+	const before, during = 100, 300
+	c := startCollector(t)
+	name := "mx-outage-" + proto
+	l := fapilog.GetLogger(name, fapilog.Reuse(false), fapilog.WithLevel(levels.Debug),
+		fapilog.WithExporterConfig(otlpConfig(proto, c, shortRetry(time.Second))),
+		fapilog.WithExportInterval(20*time.Millisecond),
+		fapilog.WithBackpressureWait(time.Minute), fapilog.WithProtectedWait(time.Minute))
+	ctx := context.Background()
+	for i := range before {
+		l.Log(ctx, mixedLevels[i%len(mixedLevels)], "before", "id", i)
+	}
+	if err := l.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c.Kill()
+	for i := before; i < before+during; i++ {
+		l.Log(ctx, mixedLevels[i%len(mixedLevels)], "during", "id", i)
+	}
+	res, err := drain(t, l, time.Minute)
+	checkBalance(t, res)
+	d := delivered(t, c, name, before, 5*time.Second)
+	missing := len(d.missing(before + during))
+	matrixRow(t, proto, "collector down past the 1 s retry window", before+during, res, missing, d.duplicates())
+	if res.Exported != before || res.Failed+res.Dropped != during || uint64(missing) != res.Failed+res.Dropped {
+		t.Errorf("want %d exported and the %d others counted lost: %s, %d missing", before, during, summary(res), missing)
+	}
+	if err == nil {
+		t.Error("the drain after losing records returned nil")
+	}
+}
+
+// matrixAppKilled runs the app in a subprocess that logs AUDIT records
+// while the collector is down, SIGKILLs it, brings the collector back and
+// lets a next process (here: a logger on the same spool folder) replay
+// what the spool holds.
+func matrixAppKilled(t *testing.T, proto string, withSpool bool) {
+	const n = 300
+	name := "mx-sigkill-" + proto
+	scenario := "SIGKILL of the app during an outage, no spool"
+	env := []string{matrixProtoEnv + "=" + proto, matrixModeEnv + "=sigkill", helperCountEnv + "=" + itoa(n)}
+	var c *collectortest.Collector
+	out := filepath.Join(t.TempDir(), "console.jsonl")
+	if proto == "console" {
+		scenario = "SIGKILL of the app"
+		env = append(env, matrixOutEnv+"="+out)
+	} else {
+		c = startCollector(t)
+		c.Kill()
+		endpoint := c.GRPCEndpoint
+		if proto == string(exporter.ProtocolHTTP) {
+			endpoint = c.HTTPEndpoint
+		}
+		env = append(env, helperEndpointEnv+"="+endpoint)
+	}
+	dir := filepath.Join(t.TempDir(), "spool")
+	if withSpool {
+		scenario = "SIGKILL of the app during an outage, spool"
+		env = append(env, matrixSpoolEnv+"="+dir)
+	}
+	h := startHelper(t, "matrix", env...)
+	ready := h.next(t, time.Minute)
+	// Killed 300 ms after the last call returned: about one failed export
+	// (retry window 300 ms), so part of what was accepted is still queued.
+	time.Sleep(300 * time.Millisecond)
+	h.signal(t, 9)
+	h.wait(t, 10*time.Second)
+
+	var res fapilog.DrainResult
+	var ids map[int64]int
+	if proto == "console" {
+		ids = consoleIDs(t, out, name)
+		res.Exported = uint64(len(ids))
+	} else {
+		c.Restart(t)
+		if withSpool { // the next process replays the spool
+			next := fapilog.GetLogger("mx-next-"+proto, fapilog.Reuse(false), fapilog.WithSpool(dir),
+				fapilog.WithExporterConfig(otlpConfig(proto, c, shortRetry(10*time.Second))))
+			_ = next.Flush(context.Background())
+			time.Sleep(time.Second)
+			r, _ := drain(t, next, 30*time.Second)
+			res.Spooled = r.Recovered // what came back from the spool
+		}
+		d := delivered(t, c, name, ready.Logged, 3*time.Second)
+		ids = d.ids
+		res.Exported = uint64(d.unique())
+	}
+	missing, dups := countMissing(ids, ready.Logged)
+	matrixRow(t, proto, scenario, ready.Logged, res, missing, dups)
+	if proto == "console" && missing != 0 {
+		t.Errorf("%d of %d console records lost to SIGKILL: they must be written before the call returns", missing, ready.Logged)
+	}
+	if missing != 0 {
+		// Not written ahead: accepted records still queued die with the
+		// process (issue 10 item 1, write-ahead: not done).
+		t.Logf("known gap: %d accepted AUDIT records lost to SIGKILL", missing)
+	}
+}
+
+func matrixPanic(t *testing.T, proto string) {
+	const n = 10
+	name := "mx-panic-" + proto
+	env := []string{matrixProtoEnv + "=" + proto, matrixModeEnv + "=panic", helperCountEnv + "=" + itoa(n)}
+	var c *collectortest.Collector
+	out := filepath.Join(t.TempDir(), "console.jsonl")
+	if proto == "console" {
+		env = append(env, matrixOutEnv+"="+out)
+	} else {
+		c = startCollector(t)
+		endpoint := c.GRPCEndpoint
+		if proto == string(exporter.ProtocolHTTP) {
+			endpoint = c.HTTPEndpoint
+		}
+		env = append(env, helperEndpointEnv+"="+endpoint)
+	}
+	h := startHelper(t, "matrix", env...)
+	if code := h.wait(t, time.Minute); code != 2 {
+		t.Fatalf("helper exit code %d, want 2 (panic); stderr:\n%s", code, h.stderrText())
+	}
+	var ids map[int64]int
+	if proto == "console" {
+		ids = consoleIDs(t, out, name)
+	} else {
+		ids = delivered(t, c, name, n, 3*time.Second).ids
+	}
+	missing, dups := countMissing(ids, n)
+	matrixRow(t, proto, "panic right after the log calls", n, fapilog.DrainResult{Exported: uint64(n - missing)}, missing, dups)
+	if proto == "console" && missing != 0 {
+		t.Errorf("%d of %d console records lost to a panic right after the call", missing, n)
+	}
+	if missing != 0 {
+		t.Logf("known gap: %d records queued for OTLP die with the panicking process (no write-ahead)", missing)
+	}
+}
+
+func matrixDoneCtx(t *testing.T, proto string) {
+	const n = 200
+	name := "mx-donectx-" + proto
+	var c *collectortest.Collector
+	var cfg exporter.Config
+	out := &lockedWriter{w: &strings.Builder{}}
+	if proto == "console" {
+		cfg = exporter.Config{Kind: exporter.KindConsole, Console: out, ConsoleFormat: exporter.ConsoleJSON}
+	} else {
+		c = startCollector(t)
+		cfg = otlpConfig(proto, c, shortRetry(10*time.Second))
+	}
+	l := fapilog.GetLogger(name, fapilog.Reuse(false), fapilog.WithExporterConfig(cfg),
+		fapilog.WithExportInterval(time.Minute)) // queued until the drain
+	for i := range n {
+		l.Audit("record", "id", i)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // a signal.NotifyContext after SIGTERM
+	res, err := l.StopAndDrain(ctx)
+	checkBalance(t, res)
+	var ids map[int64]int
+	if proto == "console" {
+		out.mu.Lock()
+		text := out.w.(*strings.Builder).String()
+		out.mu.Unlock()
+		path := filepath.Join(t.TempDir(), "out.jsonl")
+		if werr := os.WriteFile(path, []byte(text), 0o600); werr != nil {
+			t.Fatal(werr)
+		}
+		ids = consoleIDs(t, path, name)
+	} else {
+		ids = delivered(t, c, name, int(res.Exported), 3*time.Second).ids
+	}
+	missing, dups := countMissing(ids, n)
+	matrixRow(t, proto, "drain with a done ctx", n, res, missing, dups)
+	if uint64(missing) != res.Failed+res.Dropped {
+		t.Errorf("%d missing, but Failed %d + Dropped %d", missing, res.Failed, res.Dropped)
+	}
+	if missing > 0 && err == nil {
+		t.Error("a drain that lost records returned nil")
+	}
+	// The batch goroutine, the exporter and the connection are released
+	// (goleak checks the goroutines at the end of the package).
+	deadline := time.Now().Add(5 * time.Second)
+	for exporter.OpenConnections() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := exporter.OpenConnections(); n != 0 {
+		t.Errorf("%d connections still open after a drain with a done ctx", n)
+	}
+}
+
+// helperMatrix is the app of the matrix's process scenarios: it logs
+// helperCount records at AUDIT (sigkill) or ERROR (panic) and then either
+// waits to be killed or panics.
+func helperMatrix() int {
+	n := helperCount(100)
+	proto := os.Getenv(matrixProtoEnv)
+	var cfg exporter.Config
+	if proto == "console" {
+		f, err := os.Create(os.Getenv(matrixOutEnv))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		cfg = exporter.Config{Kind: exporter.KindConsole, Console: f, ConsoleFormat: exporter.ConsoleJSON}
+	} else {
+		cfg = exporter.Config{Kind: exporter.KindOTLP, Protocol: exporter.Protocol(proto),
+			Endpoint: "http://" + os.Getenv(helperEndpointEnv), Headers: map[string]string{},
+			Retry: &exporter.RetryConfig{Enabled: true, InitialInterval: 50 * time.Millisecond, MaxInterval: 100 * time.Millisecond, MaxElapsedTime: 300 * time.Millisecond},
+		}
+	}
+	opts := []fapilog.Option{fapilog.WithExporterConfig(cfg), fapilog.WithExportInterval(100 * time.Millisecond)}
+	if dir := os.Getenv(matrixSpoolEnv); dir != "" {
+		opts = append(opts, fapilog.WithSpool(dir))
+	}
+	l := fapilog.GetLogger("mx-"+os.Getenv(matrixModeEnv)+"-"+proto, opts...)
+	if os.Getenv(matrixModeEnv) == "panic" {
+		for i := range n {
+			l.Error("before the panic", "id", i)
+		}
+		panic("right after the log calls")
+	}
+	for i := range n {
+		l.Audit("accepted before SIGKILL", "id", i)
+	}
+	emit(helperLine{Event: "ready", Logged: n})
+	select {}
+}
