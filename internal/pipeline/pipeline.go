@@ -261,6 +261,13 @@ func (p *Pipeline) Emit(ctx context.Context, a Admission, c *bridge.Call, kv []a
 		}
 		p.end()
 	}()
+	if a.Protected && p.sp != nil && p.sp.wal != nil {
+		// Durable before the call returns (see wal).
+		w := walLogger{sp: p.sp}
+		bridge.Emit(ctx, &w, c, kv)
+		built = true
+		return nil
+	}
 	bridge.Emit(ctx, p.otel, c, kv)
 	built = true
 	return nil

@@ -367,7 +367,7 @@ func TestCrashedProcessSpoolIsReplayedInOrderByTheNextProcess(t *testing.T) {
 	if line != "ready\n" {
 		t.Fatalf("child said %q", line)
 	}
-	if m, _ := filepath.Glob(filepath.Join(dir, "slot-*.spool")); len(m) != 1 {
+	if m, _ := filepath.Glob(filepath.Join(dir, "slot-*.spool")); len(m) != 2 { // the spool and its write-ahead log
 		t.Fatalf("spool files %v", m)
 	}
 

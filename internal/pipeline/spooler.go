@@ -77,6 +77,9 @@ type spooler struct {
 	closeOnce  sync.Once
 	// lateMu serializes the records spooled after the drain.
 	lateMu sync.Mutex
+	// wal is the write-ahead log of protected records; nil for a
+	// synchronous pipeline (the console writes before the call returns).
+	wal *wal
 
 	// replay state, owned by the replay goroutine (then by finish).
 	limit   int
@@ -99,6 +102,13 @@ func newSpooler(p *Pipeline, s Settings) *spooler {
 	for _, sev := range s.Protected {
 		if sev >= 0 && sev < nSeverities {
 			sp.protected[sev] = true
+		}
+	}
+	if !s.Synchronous {
+		if w, err := openWAL(s.Spool); err != nil {
+			sp.warn.print(fmt.Sprintf("fapilog: logger %q: running without a write-ahead log: %v", p.name, err))
+		} else {
+			sp.wal = w
 		}
 	}
 	if sp.retry <= 0 {
@@ -279,11 +289,9 @@ func (sp *spooler) spoolAfterStop(ctx context.Context, c *bridge.Call, kv []any)
 // Enabled is true: the level gate was passed before.
 func (w *spoolWriter) Enabled(context.Context, log.EnabledParameters) bool { return true }
 
-func (sp *spooler) spoolCall(ctx context.Context, r *log.Record, to *spool.Spool) error {
-	late := to != nil
-	if to == nil {
-		to = sp.s
-	}
+// encodeCall encodes a record of this pipeline's call (with the trace
+// context of ctx and the pipeline's scope) as a spool entry.
+func (sp *spooler) encodeCall(ctx context.Context, r *log.Record) (int, []byte, error) {
 	sev := sevIndex(r.Severity())
 	rec := spool.Record{
 		Timestamp:         r.Timestamp(),
@@ -308,6 +316,15 @@ func (sp *spooler) spoolCall(ctx context.Context, r *log.Record, to *spool.Spool
 		})
 	}
 	b, err := encode(sev, &rec)
+	return sev, b, err
+}
+
+func (sp *spooler) spoolCall(ctx context.Context, r *log.Record, to *spool.Spool) error {
+	late := to != nil
+	if to == nil {
+		to = sp.s
+	}
+	sev, b, err := sp.encodeCall(ctx, r)
 	if err == nil {
 		var n int
 		n, err = to.Append(b)
@@ -588,6 +605,11 @@ func (sp *spooler) close(ctx context.Context) error {
 	sp.closeOnce.Do(func() {
 		sp.stopLoop(ctx)
 		err = sp.s.Close()
+		if sp.wal != nil {
+			// What is left in the log (a drain cut short) stays on disk
+			// for the next owner of the folder.
+			err = errors.Join(err, sp.wal.s.Close())
+		}
 		// The replay provider holds nothing to release (no goroutine, no
 		// exporter), and is not shut down: a last replay pass still running
 		// after an expired drain deadline must not lose records in it.

@@ -684,6 +684,63 @@ func (s *Spool) Append(recs ...[]byte) (int, error) {
 	return n, why
 }
 
+// AppendNoWait writes one record at the end of the spool, like Append,
+// and returns without waiting for fsync(2): wait makes it durable (calls
+// that overlap share one fsync: group commit). It lets a caller order the
+// write with other work under its own lock and wait outside it.
+func (s *Spool) AppendNoWait(rec []byte) (wait func() error, err error) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, ErrClosed
+	}
+	if s.size+entrySize(rec) > s.maxBytes && s.reclaimable() {
+		// Reclaim acknowledged space first; that takes syncMu first.
+		s.mu.Unlock()
+		s.syncMu.Lock()
+		s.mu.Lock()
+		var err error
+		if s.closed {
+			err = ErrClosed
+		} else {
+			err = s.compactLocked()
+		}
+		s.mu.Unlock()
+		s.syncMu.Unlock()
+		if err != nil {
+			return nil, fmt.Errorf("spool: reclaiming space: %w", err)
+		}
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return nil, ErrClosed
+		}
+	}
+	if 1+len(rec) > maxEntry || s.size+entrySize(rec) > s.maxBytes {
+		used := s.size
+		s.mu.Unlock()
+		return nil, fmt.Errorf("%w: %d of %d bytes used", ErrFull, used, s.maxBytes)
+	}
+	buf := appendEntry(nil, kindRecord, rec)
+	if _, err := s.f.WriteAt(buf, s.size); err != nil {
+		_ = s.f.Truncate(s.size)
+		s.mu.Unlock()
+		return nil, fmt.Errorf("spool: write: %w", err)
+	}
+	s.size += int64(len(buf))
+	s.count++
+	s.n.Store(int64(s.count))
+	s.bytes.Store(s.size)
+	gen, end := s.gen, s.size
+	s.mu.Unlock()
+	return func() error {
+		if err := s.syncTo(gen, end); err != nil {
+			return fmt.Errorf("spool: fsync: %w", err)
+		}
+		return nil
+	}, nil
+}
+
 // syncTo makes the file durable up to end, unless an fsync since did.
 func (s *Spool) syncTo(gen uint64, end int64) error {
 	s.syncMu.Lock()
