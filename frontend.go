@@ -3,6 +3,7 @@ package fapilog
 import (
 	"context"
 
+	"github.com/fapilog/fapilog-go/bridge"
 	"github.com/fapilog/fapilog-go/internal/core"
 	"github.com/fapilog/fapilog-go/internal/frontend"
 )
@@ -15,8 +16,8 @@ func init() {
 		if !l.c.Enabled(e.Level) {
 			return nil
 		}
-		ce := core.Entry{Level: e.Level, Time: e.Time, Msg: e.Msg, Fields: l.fields, Attrs: e.Attrs}
-		return l.c.Emit(ctx, &ce, nil)
+		ce := core.Entry{Level: e.Level, Time: e.Time, Msg: e.Msg, Fields: l.fields}
+		return l.c.Emit(ctx, &ce, bridge.Args{Attrs: e.Attrs})
 	}
 	frontend.Source = func(logger any) bool { return logger.(*Logger).c.Source() }
 }

@@ -133,7 +133,7 @@ func (c *Core) DrainTimeout() time.Duration { return c.drainTimeout }
 func (c *Core) SetRemove(f func()) { c.remove = f }
 
 // Entry is one enabled call, as a front-end hands it to Emit (with the
-// call's key/values beside it).
+// call's own attributes beside it: see bridge.Args).
 type Entry struct {
 	Level levels.Level
 	Wait  Wait
@@ -144,9 +144,6 @@ type Entry struct {
 	Msg  string
 	// Fields are the logger's (With).
 	Fields []attribute.KeyValue
-	// Attrs are typed call attributes (LogAttrs, the slog handler, which
-	// puts its own source location among them).
-	Attrs []attribute.KeyValue
 	// Exception adds exception.type, exception.message and
 	// exception.stacktrace of Err.
 	Exception bool
@@ -158,11 +155,11 @@ type Entry struct {
 }
 
 // Emit turns one enabled call into a record and hands it to the pipeline,
-// which admits, counts and spools it. kv is a parameter of its own, not a
-// field of Entry, so that escape analysis keeps the caller's variadic slice
-// on the stack. It returns nil once the record is accepted, and otherwise
+// which admits, counts and spools it. args holds the call's typed
+// attributes and key/values (the slog handler puts its own source location
+// among the typed ones). It returns nil once the record is accepted, and otherwise
 // what the async logger reports: ErrDropped, ErrStopped or ctx.Err().
-func (c *Core) Emit(ctx context.Context, e *Entry, kv []any) error {
+func (c *Core) Emit(ctx context.Context, e *Entry, args bridge.Args) error {
 	sev, text := c.severity(e.Level)
 	a := pipeline.Admission{Severity: sev, Wait: c.backpressureWait}
 	if c.isProtected(e.Level) {
@@ -181,7 +178,6 @@ func (c *Core) Emit(ctx context.Context, e *Entry, kv []any) error {
 		Bound:     c.contextFields(ctx),
 		Exception: e.Exception,
 		Err:       e.Err,
-		Attrs:     e.Attrs,
 		Stages:    c.stagesFor(e.Level),
 	}
 	if c.source && e.Caller {
@@ -196,7 +192,7 @@ func (c *Core) Emit(ctx context.Context, e *Entry, kv []any) error {
 			call.Source = src[:]
 		}
 	}
-	return c.pipe.Emit(ctx, a, &call, kv)
+	return c.pipe.Emit(ctx, a, &call, args)
 }
 
 // Flush exports what is queued and keeps the logger running.

@@ -73,6 +73,6 @@ func BenchmarkNoopStage(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		e := Entry{Level: levels.Info, Msg: "request handled"}
-		_ = c.Emit(ctx, &e, []any{"user", "alice", "status", 200, "path", "/orders/42"})
+		_ = c.Emit(ctx, &e, bridge.Args{KV: []any{"user", "alice", "status", 200, "path", "/orders/42"}})
 	}
 }

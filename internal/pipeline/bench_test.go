@@ -29,7 +29,7 @@ func BenchmarkLogPath(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			c := bridge.Call{Severity: log.SeverityInfo, Msg: "hello"}
-			_ = p.Emit(ctx, Admission{Severity: log.SeverityInfo, Wait: 50 * time.Millisecond}, &c, nil)
+			_ = p.Emit(ctx, Admission{Severity: log.SeverityInfo, Wait: 50 * time.Millisecond}, &c, bridge.Args{})
 		}
 	})
 	b.StopTimer()

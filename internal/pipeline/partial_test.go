@@ -44,7 +44,7 @@ func TestPartialExportErrorsAreCountedPerRecord(t *testing.T) {
 	p := New(Settings{Exporter: exp, QueueSize: 64, BatchSize: 64, ExportInterval: time.Hour, Name: "partial", Warn: func(string) {}})
 	ctx := context.Background()
 	emit := func(sev log.Severity, body string) {
-		if err := p.Emit(ctx, Admission{Severity: sev}, &bridge.Call{Severity: sev, Msg: body}, nil); err != nil {
+		if err := p.Emit(ctx, Admission{Severity: sev}, &bridge.Call{Severity: sev, Msg: body}, bridge.Args{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -195,12 +195,12 @@ func (p *Pipeline) Owned() bool { return p.eng.owned != nil }
 
 // Emit is the one way a record enters the pipeline. It counts the record as
 // submitted, admits it under a's wait policy and emits the record bridge
-// builds from c and kv on the SDK logger. A protected record that finds no
+// builds from c and args on the SDK logger. A protected record that finds no
 // room in time goes to the spool instead, when there is one. It returns nil
 // once the record is accepted (or on disk), ErrDropped or ctx.Err() when
 // there was no room in time (the record is counted as dropped), and
 // ErrStopped after Stop.
-func (p *Pipeline) Emit(ctx context.Context, a Admission, c *bridge.Call, kv []any) error {
+func (p *Pipeline) Emit(ctx context.Context, a Admission, c *bridge.Call, args bridge.Args) error {
 	i := sevIndex(a.Severity)
 	p.counts.submitted[i].Add(1)
 	if p.state.Add(1)&stoppedBit != 0 {
@@ -211,7 +211,7 @@ func (p *Pipeline) Emit(ctx context.Context, a Admission, c *bridge.Call, kv []a
 	if err := p.admit(ctx, a); err != nil {
 		if a.Protected && p.sp != nil {
 			w := &spoolWriter{sp: p.sp}
-			bridge.Emit(ctx, w, c, kv)
+			bridge.EmitArgs(ctx, w, c, args)
 			p.end()
 			return w.err
 		}
@@ -220,7 +220,7 @@ func (p *Pipeline) Emit(ctx context.Context, a Admission, c *bridge.Call, kv []a
 		p.warn.note(p.name, "dropped", err)
 		return err
 	}
-	bridge.Emit(ctx, p.otel, c, kv)
+	bridge.EmitArgs(ctx, p.otel, c, args)
 	p.end()
 	return nil
 }

@@ -79,7 +79,7 @@ func logOne(p *Pipeline, sev log.Severity, protected bool, wait time.Duration) e
 }
 
 func logCtx(ctx context.Context, p *Pipeline, sev log.Severity, protected bool, wait time.Duration) error {
-	return p.Emit(ctx, Admission{Severity: sev, Protected: protected, Wait: wait}, &bridge.Call{Severity: sev}, nil)
+	return p.Emit(ctx, Admission{Severity: sev, Protected: protected, Wait: wait}, &bridge.Call{Severity: sev}, bridge.Args{})
 }
 
 func checkExact(t *testing.T, r Result) {

@@ -99,8 +99,8 @@ func newSpoolPipeline(e sdklog.Exporter, sp *spool.Spool, queue int, res *resour
 // logRec runs one call through the pipeline the way the facade does,
 // taking the spool path when there is no room in time.
 func logRec(ctx context.Context, p *Pipeline, sev log.Severity, wait time.Duration, body string, kv ...attribute.KeyValue) error {
-	c := bridge.Call{Time: time.Now(), Severity: sev, Text: sev.String(), Msg: body, Attrs: kv}
-	return p.Emit(ctx, Admission{Severity: sev, Protected: isProtected(sev), Wait: wait}, &c, nil)
+	c := bridge.Call{Time: time.Now(), Severity: sev, Text: sev.String(), Msg: body}
+	return p.Emit(ctx, Admission{Severity: sev, Protected: isProtected(sev), Wait: wait}, &c, bridge.Args{Attrs: kv})
 }
 
 // eventually waits for cond: the tests assert outcomes, never durations,
