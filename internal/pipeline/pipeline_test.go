@@ -14,7 +14,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.uber.org/goleak"
 
-	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/internal/record"
 )
 
 func TestMain(m *testing.M) {
@@ -79,7 +79,7 @@ func logOne(p *Pipeline, sev log.Severity, protected bool, wait time.Duration) e
 }
 
 func logCtx(ctx context.Context, p *Pipeline, sev log.Severity, protected bool, wait time.Duration) error {
-	return p.Emit(ctx, Admission{Severity: sev, Protected: protected, Wait: wait}, &bridge.Call{Severity: sev}, bridge.Args{})
+	return p.Emit(ctx, Admission{Severity: sev, Protected: protected, Wait: wait}, &record.Call{Severity: sev}, record.Args{})
 }
 
 func checkExact(t *testing.T, r Result) {
