@@ -180,7 +180,7 @@ func TestWaitEndsWithCtxAndWithStop(t *testing.T) {
 	}
 	waiting := make(chan error, 1)
 	go func() { waiting <- logCtx(context.Background(), p, log.SeverityError, true, -1) }()
-	time.Sleep(20 * time.Millisecond)
+	eventually(t, "the call to wait for room", func() bool { return p.eng.gate.waiters.Load() == 1 })
 	stopped := make(chan Result, 1)
 	go func() { r, _ := p.Stop(context.Background()); stopped <- r }()
 	if err := <-waiting; !errors.Is(err, ErrStopped) {
@@ -249,7 +249,8 @@ func TestRecordsStillQueuedWhenTheDrainDeadlineRunsOutAreFailed(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 	e.release() // late exports must not change the reported totals
-	time.Sleep(20 * time.Millisecond)
+	// The batch processor shuts the exporter down after its last export.
+	eventually(t, "the late exports", e.shutdown.Load)
 	if r2 := p.Result(); r2.Failed != 20 || r2.Exported != 0 {
 		t.Fatalf("totals moved after the drain: %+v", r2)
 	}
@@ -275,7 +276,7 @@ func TestConcurrentLoggingAndStopKeepCountsExact(t *testing.T) {
 		}()
 	}
 	close(start)
-	time.Sleep(5 * time.Millisecond)
+	eventually(t, "logging under way", func() bool { return p.Result().Submitted >= 100 })
 	r, err := p.Stop(context.Background())
 	wg.Wait()
 	if err != nil {
