@@ -407,8 +407,8 @@ func (w *walker) value(v attribute.Value, node *pathNode, depth int) (attribute.
 		var out []attribute.KeyValue
 		for i, kv := range kvs {
 			w.budget--
-			nv := kv.Value
-			ok := false
+			var nv attribute.Value
+			var ok bool
 			if w.budget < 0 {
 				nv, ok = w.limitValue(kv.Value)
 			} else {

@@ -277,12 +277,12 @@ func TestConcurrentLoggingAndStopKeepCountsExact(t *testing.T) {
 	}
 	close(start)
 	eventually(t, "logging under way", func() bool { return p.Result().Submitted >= 100 })
-	r, err := p.Stop(context.Background())
+	_, err := p.Stop(context.Background())
 	wg.Wait()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r = p.Result()
+	r := p.Result()
 	checkExact(t, r)
 	if r.Submitted != 32*200 || uint64(e.len()) != r.Exported || r.Failed != 0 {
 		t.Fatalf("%+v; exporter holds %d", r, e.len())

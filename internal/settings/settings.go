@@ -370,10 +370,10 @@ func Resolve(o *Options) (Config, error) {
 			allow = false
 		}
 	}
-	mode := p.redaction
-	if o.Redaction.Set {
-		mode = o.Redaction.Value
-	} else {
+	// The redaction option carries a Config ("config") or "off", so it
+	// is not checked like the variable's off/default/strict.
+	mode := o.Redaction.Value
+	if !o.Redaction.Set {
 		mode = redactionSpec.resolve(Setting[string]{}, p.redaction, &errs)
 	}
 	switch mode {
