@@ -7,6 +7,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/fapilog/fapilog-go/internal/core"
+	"github.com/fapilog/fapilog-go/internal/record"
 	"github.com/fapilog/fapilog-go/levels"
 )
 
@@ -96,7 +97,7 @@ func (l *AsyncLogger) Exception(ctx context.Context, msg string, err error, kv .
 	}
 	e := core.Entry{Level: levels.Error, Wait: core.WaitForCtx, Time: time.Now(), Msg: msg,
 		Fields: l.fields, Exception: true, Err: err, Caller: true}
-	return l.c.Emit(ctx, &e, kv)
+	return l.c.Emit(ctx, &e, record.Args{KV: kv})
 }
 
 // Log logs at any level, registered levels included.
@@ -107,13 +108,35 @@ func (l *AsyncLogger) Log(ctx context.Context, level levels.Level, msg string, k
 	return l.log(ctx, level, msg, kv)
 }
 
+// LogAttrs logs at level with typed attributes (see Logger.LogAttrs): a
+// call below the level gate allocates nothing and returns nil.
+func (l *AsyncLogger) LogAttrs(ctx context.Context, level levels.Level, msg string, attrs ...attribute.KeyValue) error {
+	if !l.c.Enabled(level) {
+		return nil
+	}
+	return l.logAttrs(ctx, level, msg, attrs)
+}
+
+// SetLevel sets the minimum level of the logger and of its With children
+// (see Logger.SetLevel). It is safe to call while other goroutines log.
+func (l *AsyncLogger) SetLevel(level levels.Level) { l.c.SetLevel(level) }
+
+// Level returns the minimum level (see SetLevel).
+func (l *AsyncLogger) Level() levels.Level { return l.c.Level() }
+
+//go:noinline
+func (l *AsyncLogger) logAttrs(ctx context.Context, level levels.Level, msg string, attrs []attribute.KeyValue) error {
+	e := core.Entry{Level: level, Wait: core.WaitForCtx, Time: time.Now(), Msg: msg, Fields: l.fields, Caller: true}
+	return l.c.Emit(ctx, &e, record.Args{Attrs: attrs})
+}
+
 // log is Log's enabled path, out of line so that Log stays within the
 // inliner's budget: a disabled call costs its caller one comparison.
 //
 //go:noinline
 func (l *AsyncLogger) log(ctx context.Context, level levels.Level, msg string, kv []any) error {
 	e := core.Entry{Level: level, Wait: core.WaitForCtx, Time: time.Now(), Msg: msg, Fields: l.fields, Caller: true}
-	return l.c.Emit(ctx, &e, kv)
+	return l.c.Emit(ctx, &e, record.Args{KV: kv})
 }
 
 // With returns a child logger that adds kv to every record and shares the

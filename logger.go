@@ -7,6 +7,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/fapilog/fapilog-go/internal/core"
+	"github.com/fapilog/fapilog-go/internal/record"
 	"github.com/fapilog/fapilog-go/levels"
 )
 
@@ -143,6 +144,25 @@ func (l *Logger) Log(ctx context.Context, level levels.Level, msg string, kv ...
 	}
 }
 
+// LogAttrs logs at level with typed attributes, as log/slog's LogAttrs: the
+// attributes are not boxed, so a call below the level gate allocates
+// nothing even with non-constant values, and an enabled one allocates no
+// more than the OpenTelemetry SDK's own record.
+func (l *Logger) LogAttrs(ctx context.Context, level levels.Level, msg string, attrs ...attribute.KeyValue) {
+	if l.c.Enabled(level) {
+		l.logAttrs(ctx, level, msg, attrs)
+	}
+}
+
+// SetLevel sets the minimum level of the logger and of every logger
+// derived from it with With (they share one gate), at once for calls that
+// start after it returns. AUDIT and SECURITY always pass. It is safe to call
+// while other goroutines log.
+func (l *Logger) SetLevel(level levels.Level) { l.c.SetLevel(level) }
+
+// Level returns the minimum level (see SetLevel).
+func (l *Logger) Level() levels.Level { return l.c.Level() }
+
 // log is the enabled path of the methods above, out of line so that they
 // stay within the inliner's budget: a disabled call costs its caller one
 // comparison.
@@ -150,14 +170,20 @@ func (l *Logger) Log(ctx context.Context, level levels.Level, msg string, kv ...
 //go:noinline
 func (l *Logger) log(ctx context.Context, level levels.Level, msg string, kv []any) {
 	e := core.Entry{Level: level, Time: time.Now(), Msg: msg, Fields: l.fields, Caller: true}
-	_ = l.c.Emit(ctx, &e, kv)
+	_ = l.c.Emit(ctx, &e, record.Args{KV: kv})
+}
+
+//go:noinline
+func (l *Logger) logAttrs(ctx context.Context, level levels.Level, msg string, attrs []attribute.KeyValue) {
+	e := core.Entry{Level: level, Time: time.Now(), Msg: msg, Fields: l.fields, Caller: true}
+	_ = l.c.Emit(ctx, &e, record.Args{Attrs: attrs})
 }
 
 //go:noinline
 func (l *Logger) exception(ctx context.Context, msg string, err error, kv []any) {
 	e := core.Entry{Level: levels.Error, Time: time.Now(), Msg: msg, Fields: l.fields,
 		Exception: true, Err: err, Caller: true}
-	_ = l.c.Emit(ctx, &e, kv)
+	_ = l.c.Emit(ctx, &e, record.Args{KV: kv})
 }
 
 // With returns a child logger that adds kv to every record. It shares the

@@ -4,7 +4,7 @@
 // fields, the call's), the stages (redaction, the audit chain), and the
 // logger's share of a pipeline.
 //
-//	Logger.Info → Core.Enabled → Core.Emit → pipeline.Emit → bridge.Emit → sdklog.Logger.Emit
+//	Logger.Info → Core.Enabled → Core.Emit → pipeline.Emit → record.Emit → sdklog.Logger.Emit
 //	  → BatchProcessor → countingExporter → exporter
 package core
 
@@ -22,10 +22,13 @@ import (
 	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/bridge"
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/levelreg"
 	"github.com/fapilog/fapilog-go/internal/pipeline"
+	"github.com/fapilog/fapilog-go/internal/record"
 	"github.com/fapilog/fapilog-go/internal/settings"
 	"github.com/fapilog/fapilog-go/internal/spool"
 	"github.com/fapilog/fapilog-go/levels"
+	"github.com/fapilog/fapilog-go/redact"
 )
 
 // Kind tells the sync logger's pipelines from the async logger's: a name is
@@ -72,10 +75,10 @@ type Core struct {
 	backpressureWait time.Duration
 	source           bool
 	drainTimeout     time.Duration
-	// stages rewrite records before they are built (see bridge.Stage);
+	// stages rewrite records before they are built (see record.Stage);
 	// auditStages are those of AUDIT and SECURITY records (they add the
 	// audit chain, one per Core).
-	stages, auditStages []bridge.Stage
+	stages, auditStages []record.Stage
 	baggage             []string
 	// remove takes the owning instance out of its cache; nil when uncached.
 	remove func()
@@ -86,7 +89,7 @@ type Core struct {
 // console exporter when the exporter configuration itself is bad), so the
 // sync logger can report it and go on while the async one returns it.
 func New(name string, kind Kind, c settings.Config) (*Core, error) {
-	levels.Freeze()
+	levelreg.Freeze()
 	scope := bridge.ValidString(name)
 	if scope == "" {
 		scope = "fapilog"
@@ -133,7 +136,7 @@ func (c *Core) DrainTimeout() time.Duration { return c.drainTimeout }
 func (c *Core) SetRemove(f func()) { c.remove = f }
 
 // Entry is one enabled call, as a front-end hands it to Emit (with the
-// call's key/values beside it).
+// call's own attributes beside it: see record.Args).
 type Entry struct {
 	Level levels.Level
 	Wait  Wait
@@ -144,9 +147,6 @@ type Entry struct {
 	Msg  string
 	// Fields are the logger's (With).
 	Fields []attribute.KeyValue
-	// Attrs are typed call attributes (LogAttrs, the slog handler, which
-	// puts its own source location among them).
-	Attrs []attribute.KeyValue
 	// Exception adds exception.type, exception.message and
 	// exception.stacktrace of Err.
 	Exception bool
@@ -158,11 +158,11 @@ type Entry struct {
 }
 
 // Emit turns one enabled call into a record and hands it to the pipeline,
-// which admits, counts and spools it. kv is a parameter of its own, not a
-// field of Entry, so that escape analysis keeps the caller's variadic slice
-// on the stack. It returns nil once the record is accepted, and otherwise
+// which admits, counts and spools it. args holds the call's typed
+// attributes and key/values (the slog handler puts its own source location
+// among the typed ones). It returns nil once the record is accepted, and otherwise
 // what the async logger reports: ErrDropped, ErrStopped or ctx.Err().
-func (c *Core) Emit(ctx context.Context, e *Entry, kv []any) error {
+func (c *Core) Emit(ctx context.Context, e *Entry, args record.Args) error {
 	sev, text := c.severity(e.Level)
 	a := pipeline.Admission{Severity: sev, Wait: c.backpressureWait}
 	if c.isProtected(e.Level) {
@@ -172,7 +172,7 @@ func (c *Core) Emit(ctx context.Context, e *Entry, kv []any) error {
 			a.Wait = -1
 		}
 	}
-	call := bridge.Call{
+	call := record.Call{
 		Time:      e.Time,
 		Severity:  sev,
 		Text:      text,
@@ -181,7 +181,6 @@ func (c *Core) Emit(ctx context.Context, e *Entry, kv []any) error {
 		Bound:     c.contextFields(ctx),
 		Exception: e.Exception,
 		Err:       e.Err,
-		Attrs:     e.Attrs,
 		Stages:    c.stagesFor(e.Level),
 	}
 	if c.source && e.Caller {
@@ -196,7 +195,7 @@ func (c *Core) Emit(ctx context.Context, e *Entry, kv []any) error {
 			call.Source = src[:]
 		}
 	}
-	return c.pipe.Emit(ctx, a, &call, kv)
+	return c.pipe.Emit(ctx, a, &call, args)
 }
 
 // Flush exports what is queued and keeps the logger running.
@@ -230,7 +229,7 @@ func (c *Core) isProtected(l levels.Level) bool {
 }
 
 // stagesFor returns the stages of a record at level l.
-func (c *Core) stagesFor(l levels.Level) []bridge.Stage {
+func (c *Core) stagesFor(l levels.Level) []record.Stage {
 	if l == levels.Audit || l == levels.Security {
 		return c.auditStages
 	}
@@ -242,9 +241,9 @@ func (c *Core) stagesFor(l levels.Level) []bridge.Stage {
 // (its hash covers the redacted record). Keeping the chain out of the other
 // levels' list spares them a stage call. The chain is new for each core:
 // one chain per logger instance.
-func stages(c settings.Config) (plain, chained []bridge.Stage) {
+func stages(c settings.Config) (plain, chained []record.Stage) {
 	if c.Redactor != nil {
-		plain = append(plain, c.Redactor)
+		plain = append(plain, redactStage{c.Redactor})
 	}
 	chained = plain
 	if c.AuditChain {
@@ -256,7 +255,7 @@ func stages(c settings.Config) (plain, chained []bridge.Stage) {
 			}
 			sevs = append(sevs, audit.Severity{Number: sev, Text: text})
 		}
-		chained = append(append([]bridge.Stage(nil), plain...), audit.NewChain(sevs...))
+		chained = append(append([]record.Stage(nil), plain...), audit.NewChain(sevs...))
 	}
 	return plain, chained
 }
@@ -334,4 +333,11 @@ func openSpool(c settings.Config, s *pipeline.Settings) error {
 		s.Protected = append(s.Protected, sev)
 	}
 	return nil
+}
+
+// redactStage runs a Redactor as a stage of the emit path.
+type redactStage struct{ r *redact.Redactor }
+
+func (s redactStage) Apply(_ *record.Call, msg string, attrs []attribute.KeyValue) (string, []attribute.KeyValue) {
+	return s.r.Redact(msg, attrs)
 }

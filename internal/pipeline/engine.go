@@ -290,6 +290,14 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 			}
 		}
 	}
+	if sp != nil && sp.wal != nil {
+		// The export of these records is over (delivered, spooled or
+		// counted failed): they leave the write-ahead log, before the
+		// counts say so.
+		if werr := sp.wal.done(sp.protectedIn(recs)); werr != nil {
+			sp.warn.note(sp.p.name, "left in the write-ahead log (sent again by the next process)", werr)
+		}
+	}
 	for k := range tallies {
 		t := &tallies[k]
 		m := t.p
@@ -317,13 +325,6 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 		tallies[k] = memberTally{}
 	}
 	e.scratch = tallies[:0]
-	if sp != nil && sp.wal != nil {
-		// The export of these records is over (delivered, spooled or
-		// counted failed): they leave the write-ahead log.
-		if werr := sp.wal.done(sp.protectedIn(recs)); werr != nil {
-			sp.warn.note(sp.p.name, "left in the write-ahead log (sent again by the next process)", werr)
-		}
-	}
 	if eng.gate != nil {
 		eng.gate.release(len(recs))
 	}

@@ -15,7 +15,7 @@ import (
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
-	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/internal/record"
 )
 
 // funcExporter exports with a function.
@@ -47,7 +47,7 @@ func emitN(t *testing.T, p *Pipeline, sev log.Severity, n int) {
 	t.Helper()
 	for i := range n {
 		if err := p.Emit(context.Background(), Admission{Severity: sev, Protected: sev >= log.SeverityError, Wait: time.Second},
-			&bridge.Call{Severity: sev, Msg: fmt.Sprint("r", i)}, nil); err != nil {
+			&record.Call{Severity: sev, Msg: fmt.Sprint("r", i)}, record.Args{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -124,12 +124,12 @@ func TestGoexitWhileBuildingReleasesTheSlot(t *testing.T) {
 		go func() {
 			defer close(done)
 			_ = p.Emit(context.Background(), Admission{Severity: log.SeverityInfo},
-				&bridge.Call{Severity: log.SeverityInfo, Msg: "boom"}, []any{"v", goexitStringer{}})
+				&record.Call{Severity: log.SeverityInfo, Msg: "boom"}, record.Args{KV: []any{"v", goexitStringer{}}})
 		}()
 		<-done
 	}
 	if err := p.Emit(context.Background(), Admission{Severity: log.SeverityInfo, Wait: 200 * time.Millisecond},
-		&bridge.Call{Severity: log.SeverityInfo, Msg: "after"}, nil); err != nil {
+		&record.Call{Severity: log.SeverityInfo, Msg: "after"}, record.Args{}); err != nil {
 		t.Fatalf("a record after three goexits: %v (admission slots leaked)", err)
 	}
 	stopped := make(chan Result, 1)
@@ -158,7 +158,7 @@ func TestStatsSnapshotsAreConsistentUnderLoad(t *testing.T) {
 			defer wg.Done()
 			for ctx.Err() == nil {
 				_ = p.Emit(context.Background(), Admission{Severity: log.SeverityInfo}, // no wait: most are dropped
-					&bridge.Call{Severity: log.SeverityInfo, Msg: "x"}, nil)
+					&record.Call{Severity: log.SeverityInfo, Msg: "x"}, record.Args{})
 			}
 		}()
 	}
@@ -248,7 +248,7 @@ func TestProtectedRecordAfterStopIsWarnedAndSpooled(t *testing.T) {
 				t.Fatal(err)
 			}
 			err := p.Emit(context.Background(), Admission{Severity: log.SeverityFatal2, Protected: true},
-				&bridge.Call{Severity: log.SeverityFatal2, Text: "AUDIT", Msg: "after the drain"}, nil)
+				&record.Call{Severity: log.SeverityFatal2, Text: "AUDIT", Msg: "after the drain"}, record.Args{})
 			if !errors.Is(err, ErrStopped) {
 				t.Fatalf("Emit after Stop: %v", err)
 			}

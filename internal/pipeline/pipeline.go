@@ -29,7 +29,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 
-	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/internal/record"
 	"github.com/fapilog/fapilog-go/internal/spool"
 	"github.com/fapilog/fapilog-go/levels"
 )
@@ -215,12 +215,12 @@ func (p *Pipeline) Owned() bool { return p.eng.owned != nil }
 
 // Emit is the one way a record enters the pipeline. It counts the record as
 // submitted, admits it under a's wait policy and emits the record bridge
-// builds from c and kv on the SDK logger. A protected record that finds no
+// builds from c and args on the SDK logger. A protected record that finds no
 // room in time goes to the spool instead, when there is one. It returns nil
 // once the record is accepted (or on disk), ErrDropped or ctx.Err() when
 // there was no room in time (the record is counted as dropped), and
 // ErrStopped after Stop.
-func (p *Pipeline) Emit(ctx context.Context, a Admission, c *bridge.Call, kv []any) error {
+func (p *Pipeline) Emit(ctx context.Context, a Admission, c *record.Call, args record.Args) error {
 	i := sevIndex(a.Severity)
 	p.counts.submitted[i].Add(1)
 	if p.state.Add(1)&stoppedBit != 0 {
@@ -229,7 +229,7 @@ func (p *Pipeline) Emit(ctx context.Context, a Admission, c *bridge.Call, kv []a
 			// An AUDIT record after the drain is not lost: the next
 			// process sends it. The caller still learns the logger is
 			// stopped.
-			if p.sp.spoolAfterStop(ctx, c, kv) == nil {
+			if p.sp.spoolAfterStop(ctx, c, args) == nil {
 				return ErrStopped
 			}
 		}
@@ -241,7 +241,7 @@ func (p *Pipeline) Emit(ctx context.Context, a Admission, c *bridge.Call, kv []a
 		if a.Protected && p.sp != nil {
 			w := &spoolWriter{sp: p.sp}
 			defer p.end() // also when a value's String calls runtime.Goexit
-			bridge.Emit(ctx, w, c, kv)
+			record.EmitArgs(ctx, w, c, args)
 			return w.err
 		}
 		p.end()
@@ -264,11 +264,11 @@ func (p *Pipeline) Emit(ctx context.Context, a Admission, c *bridge.Call, kv []a
 	if a.Protected && p.sp != nil && p.sp.wal != nil {
 		// Durable before the call returns (see wal).
 		w := walLogger{sp: p.sp}
-		bridge.Emit(ctx, &w, c, kv)
+		record.EmitArgs(ctx, &w, c, args)
 		built = true
 		return nil
 	}
-	bridge.Emit(ctx, p.otel, c, kv)
+	record.EmitArgs(ctx, p.otel, c, args)
 	built = true
 	return nil
 }

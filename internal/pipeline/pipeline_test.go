@@ -14,7 +14,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.uber.org/goleak"
 
-	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/internal/record"
 )
 
 func TestMain(m *testing.M) {
@@ -79,7 +79,7 @@ func logOne(p *Pipeline, sev log.Severity, protected bool, wait time.Duration) e
 }
 
 func logCtx(ctx context.Context, p *Pipeline, sev log.Severity, protected bool, wait time.Duration) error {
-	return p.Emit(ctx, Admission{Severity: sev, Protected: protected, Wait: wait}, &bridge.Call{Severity: sev}, nil)
+	return p.Emit(ctx, Admission{Severity: sev, Protected: protected, Wait: wait}, &record.Call{Severity: sev}, record.Args{})
 }
 
 func checkExact(t *testing.T, r Result) {
@@ -180,7 +180,7 @@ func TestWaitEndsWithCtxAndWithStop(t *testing.T) {
 	}
 	waiting := make(chan error, 1)
 	go func() { waiting <- logCtx(context.Background(), p, log.SeverityError, true, -1) }()
-	time.Sleep(20 * time.Millisecond)
+	eventually(t, "the call to wait for room", func() bool { return p.eng.gate.waiters.Load() == 1 })
 	stopped := make(chan Result, 1)
 	go func() { r, _ := p.Stop(context.Background()); stopped <- r }()
 	if err := <-waiting; !errors.Is(err, ErrStopped) {
@@ -249,7 +249,8 @@ func TestRecordsStillQueuedWhenTheDrainDeadlineRunsOutAreFailed(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 	e.release() // late exports must not change the reported totals
-	time.Sleep(20 * time.Millisecond)
+	// The batch processor shuts the exporter down after its last export.
+	eventually(t, "the late exports", e.shutdown.Load)
 	if r2 := p.Result(); r2.Failed != 20 || r2.Exported != 0 {
 		t.Fatalf("totals moved after the drain: %+v", r2)
 	}
@@ -275,13 +276,13 @@ func TestConcurrentLoggingAndStopKeepCountsExact(t *testing.T) {
 		}()
 	}
 	close(start)
-	time.Sleep(5 * time.Millisecond)
-	r, err := p.Stop(context.Background())
+	eventually(t, "logging under way", func() bool { return p.Result().Submitted >= 100 })
+	stopRes, err := p.Stop(context.Background())
 	wg.Wait()
-	if err := stopErr(r, err); err != nil {
+	if err := stopErr(stopRes, err); err != nil {
 		t.Fatal(err)
 	}
-	r = p.Result()
+	r := p.Result()
 	checkExact(t, r)
 	if r.Submitted != 32*200 || uint64(e.len()) != r.Exported || r.Failed != 0 {
 		t.Fatalf("%+v; exporter holds %d", r, e.len())

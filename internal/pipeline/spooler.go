@@ -15,7 +15,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/internal/record"
 	"github.com/fapilog/fapilog-go/internal/spool"
 )
 
@@ -271,7 +271,7 @@ func (w *spoolWriter) Emit(ctx context.Context, r log.Record) {
 // (the spool is closed then) into the spool folder, for the next process
 // or logger to send: it opens the folder again for the one record. It
 // returns nil once the record is on disk and counted as spooled.
-func (sp *spooler) spoolAfterStop(ctx context.Context, c *bridge.Call, kv []any) error {
+func (sp *spooler) spoolAfterStop(ctx context.Context, c *record.Call, args record.Args) error {
 	sp.lateMu.Lock()
 	defer sp.lateMu.Unlock()
 	s, err := spool.Open(sp.s.Dir(), spool.Options{MaxBytes: sp.s.MaxBytes()})
@@ -279,7 +279,7 @@ func (sp *spooler) spoolAfterStop(ctx context.Context, c *bridge.Call, kv []any)
 		return err
 	}
 	w := &spoolWriter{sp: sp, to: s}
-	bridge.Emit(ctx, w, c, kv)
+	record.EmitArgs(ctx, w, c, args)
 	if cerr := s.Close(); w.err == nil && cerr != nil {
 		sp.warn.note(sp.p.name, "spooled after the drain", cerr)
 	}
