@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,7 +23,12 @@ import (
 	"github.com/fapilog/fapilog-go/levels"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	// The hardened preset spools in the user's cache folder: keep the
+	// tests' spools out of it.
+	os.Setenv("XDG_CACHE_HOME", filepath.Join(os.TempDir(), "fapilog-go-test-cache"))
+	goleak.VerifyTestMain(m)
+}
 
 // newMem returns an uncached logger over an in-memory exporter, drained at
 // the end of the test.

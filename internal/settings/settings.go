@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -359,7 +360,11 @@ func Resolve(o *Options) (Config, error) {
 	c.BackpressureWait = bwaitSpec.resolve(o.BackpressureWait, DefaultBackpressureWait, &errs)
 	c.DrainTimeout = drainSpec.resolve(o.DrainTimeout, DefaultDrainTimeout, &errs)
 	c.Baggage = baggageSpec.resolve(o.Baggage, nil, &errs)
-	c.SpoolDir = spoolDirSpec.resolve(o.SpoolDir, "", &errs)
+	spoolDef := ""
+	if p.spool {
+		spoolDef = DefaultSpoolDir()
+	}
+	c.SpoolDir = spoolDirSpec.resolve(o.SpoolDir, spoolDef, &errs)
 	c.SpoolMaxBytes = spoolMaxSpec.resolve(o.SpoolMaxBytes, DefaultSpoolMaxBytes, &errs)
 
 	// Opt-out: a bad variable denies (fail closed); a Config that denies
@@ -412,6 +417,20 @@ type preset struct {
 	redaction  string // off, default, strict
 	denyOptOut bool
 	auditChain bool
+	// spool turns the spool (and so the write-ahead log of protected
+	// records) on in DefaultSpoolDir.
+	spool bool
+}
+
+// DefaultSpoolDir is the spool folder of the hardened preset: under the
+// user's cache folder (it survives a restart, unlike a temporary folder),
+// else under the temporary folder.
+func DefaultSpoolDir() string {
+	base, err := os.UserCacheDir()
+	if err != nil || base == "" {
+		base = filepath.Join(os.TempDir(), fmt.Sprintf("fapilog-%d", os.Getuid()))
+	}
+	return filepath.Join(base, "fapilog", "spool")
 }
 
 var presets = map[string]preset{
@@ -426,7 +445,7 @@ var presets = map[string]preset{
 	PresetHardened: {
 		level: levels.Info, exporter: exporter.KindOTLP,
 		protected: []levels.Level{levels.Warning, levels.Error, levels.Critical, levels.Audit, levels.Security},
-		redaction: "strict", denyOptOut: true, auditChain: true,
+		redaction: "strict", denyOptOut: true, auditChain: true, spool: true,
 	},
 }
 
