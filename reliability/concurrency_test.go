@@ -98,12 +98,14 @@ func TestConcurrentLoggingDrainClearCacheAndBind(t *testing.T) {
 					calls.Add(1)
 					l.ErrorContext(l.Bind(l.Unbind(bctx, "j"), "j", j), "rebound", "call_g", g, "call_j", j)
 				case 8:
-					if _, err := l.Drain(ctx); err != nil {
+					// Drops under this load are expected (and counted); the
+					// drain says so with ErrNotDelivered, anything else is wrong.
+					if r, err := l.Drain(ctx); err != nil && !(errors.Is(err, fapilog.ErrNotDelivered) && r.Dropped+r.Failed > 0) {
 						t.Errorf("drain: %v", err)
 					}
 				case 9:
 					if g%10 == 0 {
-						if err := fapilog.ClearLoggerCache(ctx); err != nil {
+						if err := fapilog.ClearLoggerCache(ctx); err != nil && !errors.Is(err, fapilog.ErrNotDelivered) {
 							t.Errorf("ClearLoggerCache: %v", err)
 						}
 					} else {
@@ -116,8 +118,8 @@ func TestConcurrentLoggingDrainClearCacheAndBind(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
-	if err := fapilog.ClearLoggerCache(ctx); err != nil {
-		t.Fatal(err)
+	if err := fapilog.ClearLoggerCache(ctx); err != nil && !errors.Is(err, fapilog.ErrNotDelivered) {
+		t.Fatal(err) // drops under this load are counted (and checked below)
 	}
 	if n := len(fapilog.GetCachedLoggers()); n != 0 {
 		t.Errorf("%d loggers still cached", n)
