@@ -255,6 +255,7 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 		}
 	}
 	lost := err != nil
+	var spooled *[nSeverities]uint64
 	if err != nil {
 		// An exporter that delivered part of the batch says which records
 		// failed (exporter.PartialError): count those as failed, the rest
@@ -282,11 +283,7 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 				// partial failure is the collector refusing those records:
 				// replaying them would not help.) An engine with a spool has
 				// one member.
-				var spooled *[nSeverities]uint64
 				spooled, lost = sp.takeFailed(recs, &tallies[0].fail, err)
-				if !tallies[0].p.final.Load() {
-					tallies[0].p.countSpooled(spooled)
-				}
 			}
 		}
 	}
@@ -297,6 +294,9 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 		if werr := sp.wal.done(sp.protectedIn(recs)); werr != nil {
 			sp.warn.note(sp.p.name, "left in the write-ahead log (sent again by the next process)", werr)
 		}
+	}
+	if spooled != nil && !tallies[0].p.final.Load() {
+		tallies[0].p.countSpooled(spooled)
 	}
 	for k := range tallies {
 		t := &tallies[k]

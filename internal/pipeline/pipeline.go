@@ -169,13 +169,17 @@ func New(s Settings) *Pipeline {
 		// The bridge de-duplicates keys itself (last value wins), which is
 		// much cheaper than the SDK's per-record map.
 		sdklog.WithAllowKeyDuplication(),
+	}
+	if _, set := os.LookupEnv("OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT"); !set {
 		// The SDK keeps 128 attributes by default and drops the rest with
 		// nothing but DroppedAttributes() to say so: a wide record would
 		// lose data, and an AUDIT record would fail its chain check. The
 		// library's providers keep them all (the collector and the
 		// exporter still bound the size of a request; see
-		// exporter.TooLargeMarker).
-		sdklog.WithAttributeCountLimit(-1),
+		// exporter.TooLargeMarker). A limit the user sets with the
+		// standard variable is theirs: the SDK applies it, and the
+		// record's dropped_attributes_count (and fapilog-verify) say so.
+		popts = append(popts, sdklog.WithAttributeCountLimit(-1))
 	}
 	if s.Resource != nil {
 		popts = append(popts, sdklog.WithResource(s.Resource))

@@ -124,8 +124,10 @@ func newSpooler(p *Pipeline, s Settings) *spooler {
 	sp.warn.out = s.Warn
 	sp.warn.events = "spool events"
 	sp.warn.detail = sp.status
-	opts := []sdklog.LoggerProviderOption{sdklog.WithProcessor(sp.capture), sdklog.WithAllowKeyDuplication(),
-		sdklog.WithAttributeCountLimit(-1)} // as the live provider: a replayed record keeps every attribute
+	opts := []sdklog.LoggerProviderOption{sdklog.WithProcessor(sp.capture), sdklog.WithAllowKeyDuplication()}
+	if _, set := os.LookupEnv("OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT"); !set {
+		opts = append(opts, sdklog.WithAttributeCountLimit(-1)) // as the live provider
+	}
 	if s.Resource != nil {
 		opts = append(opts, sdklog.WithResource(s.Resource))
 	}
