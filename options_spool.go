@@ -27,7 +27,7 @@ import (
 // The spool applies to pipelines the library builds (not with
 // WithLoggerProvider). Each open logger with a spool holds one slot of the
 // folder (two files, up to 256 loggers per folder); see DrainResult for the
-// counts and the guarantees.
+// counts and the README's "Durable spool" section for the guarantees.
 const (
 	// EnvSpoolDir turns the spool on for every logger: records go to
 	// files in this folder (created if needed, mode 0700).
@@ -41,7 +41,9 @@ const (
 // WithSpool keeps protected records that cannot be delivered in a durable
 // spool in dir, and replays them when the collector is back (see
 // EnvSpoolDir). WithSpool("") turns the spool off, FAPILOG_SPOOL_DIR
-// notwithstanding.
+// notwithstanding. Unix only (it locks its files with flock(2)): on other
+// systems the logger reports an error wrapping errors.ErrUnsupported and
+// runs without a spool.
 func WithSpool(dir string) Option {
 	return optionFunc(func(o *settings.Options) { o.SpoolDir = settings.Of(dir) })
 }

@@ -15,8 +15,25 @@ import (
 
 	"github.com/fapilog/fapilog-go/exporter"
 	"github.com/fapilog/fapilog-go/internal/settings"
+	"github.com/fapilog/fapilog-go/internal/spool"
 	"github.com/fapilog/fapilog-go/levels"
 )
+
+// needsSpool skips t where the spool is not offered (no flock(2), e.g.
+// Windows: spool.Open fails with errors.ErrUnsupported and says why).
+func needsSpool(t *testing.T) {
+	t.Helper()
+	sp, err := spool.Open(t.TempDir(), spool.Options{})
+	if errors.Is(err, errors.ErrUnsupported) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sp.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // downExporter is an in-memory exporter that fails while down, and blocks
 // while held (a collector too slow to keep up).
@@ -71,6 +88,7 @@ func checkSpoolInvariant(t *testing.T, r DrainResult) {
 }
 
 func TestWithSpoolKeepsProtectedRecordsForTheNextLogger(t *testing.T) {
+	needsSpool(t)
 	dir := t.TempDir()
 	ctx := context.Background()
 	down := newDown(true)
@@ -113,6 +131,7 @@ func TestWithSpoolKeepsProtectedRecordsForTheNextLogger(t *testing.T) {
 }
 
 func TestSpoolFromTheEnvironmentAndWithSpoolOff(t *testing.T) {
+	needsSpool(t)
 	dir := t.TempDir()
 	t.Setenv(EnvSpoolDir, dir)
 	ctx := context.Background()
@@ -136,6 +155,7 @@ func TestSpoolFromTheEnvironmentAndWithSpoolOff(t *testing.T) {
 }
 
 func TestSpoolMaxBytesVariableIsChecked(t *testing.T) {
+	needsSpool(t)
 	t.Setenv(EnvSpoolDir, t.TempDir())
 	t.Setenv(EnvSpoolMaxBytes, "lots")
 	_, err := GetAsyncLogger(context.Background(), "bad-spool", Reuse(false), WithExporter(exporter.NewMemory()))
@@ -154,6 +174,7 @@ func TestSpoolMaxBytesVariableIsChecked(t *testing.T) {
 }
 
 func TestAsyncProtectedRecordWithoutRoomIsSpooledNotLost(t *testing.T) {
+	needsSpool(t)
 	e := newDown(false)
 	e.hold = make(chan struct{}) // the collector hangs
 	a, err := GetAsyncLogger(context.Background(), "async-spool", Reuse(false), WithExporter(e),
