@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 
-	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/bridge"
@@ -19,23 +18,11 @@ import (
 const (
 	// EnvRedaction is off, default or strict (default: default).
 	EnvRedaction = "FAPILOG_REDACTION"
-	// EnvRedactionOptOut is allow or deny: whether redact.Off() (NoRedact)
-	// turns redaction off for a call (default: allow).
-	EnvRedactionOptOut = "FAPILOG_REDACTION_OPTOUT"
 	// EnvAuditChain is on or off (also true/false, 1/0; default: on).
 	EnvAuditChain = "FAPILOG_AUDIT_CHAIN"
 	// EnvPreset is dev, production or hardened (default: none).
 	EnvPreset = "FAPILOG_PRESET"
 )
-
-// NoRedact is the per-call redaction opt-out, for local debugging: a call
-// that carries it is not redacted, unless opt-out is denied
-// (WithRedactionOptOut(false), FAPILOG_REDACTION_OPTOUT=deny, presets
-// production and hardened). The record keeps fapilog.redaction=off (or
-// "denied"). It is redact.Off().
-//
-//	logger.Debug("oauth exchange", "response", body, fapilog.NoRedact)
-var NoRedact attribute.KeyValue = redact.Off()
 
 // The presets (WithPreset, FAPILOG_PRESET).
 const (
@@ -51,23 +38,22 @@ type preset struct {
 	exporter   exporter.Kind
 	protected  []levels.Level
 	redaction  string // off, default, strict
-	denyOptOut bool
 	auditChain bool
 }
 
 var presets = map[string]preset{
 	PresetDev: {
 		level: levels.Debug, exporter: exporter.KindConsole, protected: DefaultProtectedLevels,
-		redaction: "default", denyOptOut: false, auditChain: false,
+		redaction: "default", auditChain: false,
 	},
 	PresetProduction: {
 		level: levels.Info, exporter: exporter.KindOTLP, protected: DefaultProtectedLevels,
-		redaction: "default", denyOptOut: true, auditChain: true,
+		redaction: "default", auditChain: true,
 	},
 	PresetHardened: {
 		level: levels.Info, exporter: exporter.KindOTLP,
 		protected: []levels.Level{levels.Warning, levels.Error, levels.Critical, levels.Audit, levels.Security},
-		redaction: "strict", denyOptOut: true, auditChain: true,
+		redaction: "strict", auditChain: true,
 	},
 }
 
@@ -77,7 +63,6 @@ type features struct {
 	preset     string
 	redaction  string // "", "off", "default", "strict", "config"
 	redactCfg  redact.Config
-	allowOpt   *bool
 	auditChain *bool
 
 	redactor *redact.Redactor // nil: off
@@ -91,16 +76,11 @@ func WithRedaction(cfg redact.Config) Option {
 	return optionFunc(func(c *config) { c.features.redaction, c.features.redactCfg = "config", cfg })
 }
 
-// WithoutRedaction turns redaction off for the logger.
+// WithoutRedaction turns redaction off for the logger. With
+// FAPILOG_REDACTION=off it is the only opt-out: configuration, never data
+// (no attribute of a record can turn redaction off).
 func WithoutRedaction() Option {
 	return optionFunc(func(c *config) { c.features.redaction = "off" })
-}
-
-// WithRedactionOptOut sets whether a call may turn redaction off with
-// NoRedact (redact.Off()). Default: allowed; presets production and
-// hardened deny it. redact.Config.DenyOptOut denies it too.
-func WithRedactionOptOut(allow bool) Option {
-	return optionFunc(func(c *config) { c.features.allowOpt = &allow })
 }
 
 // WithAuditChain turns the tamper-evident chain of AUDIT and SECURITY
@@ -155,25 +135,6 @@ func resolveFeatures(c *config) []error {
 		}
 	}
 
-	// Opt-out: option > variable > preset > allowed; a Config that denies
-	// it always wins.
-	allow := true
-	switch v, set := envSet(EnvRedactionOptOut); {
-	case f.allowOpt != nil:
-		allow = *f.allowOpt
-	case set:
-		switch strings.ToLower(v) {
-		case "allow":
-		case "deny":
-			allow = false
-		default:
-			allow = false // fail closed
-			errs = append(errs, fmt.Errorf("%s=%q: want allow or deny (denying)", EnvRedactionOptOut, v))
-		}
-	case p != nil:
-		allow = !p.denyOptOut
-	}
-
 	mode := f.redaction
 	if mode == "" {
 		if v, set := envSet(EnvRedaction); set {
@@ -192,18 +153,16 @@ func resolveFeatures(c *config) []error {
 	case "off":
 		f.redactor = nil
 	case "config":
-		cfg := f.redactCfg
-		cfg.DenyOptOut = cfg.DenyOptOut || !allow
-		r, err := redact.New(cfg)
+		r, err := redact.New(f.redactCfg)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("WithRedaction: %w (using the default redaction)", err))
-			r = sharedRedactor(redact.ModeDefault, !allow)
+			r = sharedRedactor(redact.ModeDefault)
 		}
 		f.redactor = r
 	case "strict":
-		f.redactor = sharedRedactor(redact.ModeStrict, !allow)
+		f.redactor = sharedRedactor(redact.ModeStrict)
 	default:
-		f.redactor = sharedRedactor(redact.ModeDefault, !allow)
+		f.redactor = sharedRedactor(redact.ModeDefault)
 	}
 
 	f.chain = true
@@ -224,21 +183,17 @@ func resolveFeatures(c *config) []error {
 	return errs
 }
 
-// sharedRedactors are built once per mode and opt-out policy, so that
-// thousands of loggers share four redactors.
-var sharedRedactors [2][2]struct {
+// sharedRedactors are built once per mode, so that thousands of loggers
+// share two redactors.
+var sharedRedactors [2]struct {
 	once sync.Once
 	r    *redact.Redactor
 }
 
-func sharedRedactor(mode redact.Mode, deny bool) *redact.Redactor {
-	d := 0
-	if deny {
-		d = 1
-	}
-	s := &sharedRedactors[mode][d]
+func sharedRedactor(mode redact.Mode) *redact.Redactor {
+	s := &sharedRedactors[mode]
 	s.once.Do(func() {
-		r, err := redact.New(redact.Config{Mode: mode, DenyOptOut: deny})
+		r, err := redact.New(redact.Config{Mode: mode})
 		if err != nil { // the built-in configurations are valid
 			panic(errors.Join(errors.New("fapilog: built-in redaction"), err))
 		}

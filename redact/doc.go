@@ -64,11 +64,10 @@
 //
 // # Opt-out
 //
-// A call that carries Off() (fapilog.NoRedact) is not redacted, for local
-// debugging; the record keeps fapilog.redaction=off. With Config.DenyOptOut
-// (fapilog.WithRedactionOptOut(false), FAPILOG_REDACTION_OPTOUT=deny, the
-// production and hardened presets) the record is redacted anyway and the
-// attribute reads "denied".
+// Only configuration turns redaction off (fapilog.WithoutRedaction,
+// FAPILOG_REDACTION=off): a logger without a Redactor. No attribute of a
+// record can, whatever its key or value: any input that controls a key (a
+// form, a header map, a slog group) could otherwise produce the opt-out.
 //
 // # Cost
 //

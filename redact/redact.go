@@ -29,19 +29,6 @@ const (
 	LimitMarker = "!REDACTION-LIMIT"
 )
 
-// OptOutKey is the attribute key of the per-call opt-out (see Off).
-const OptOutKey = "fapilog.redaction"
-
-// Off returns the per-call opt-out: a record that carries it (as a call
-// key/value, a With field or a bound field) is not redacted, for local
-// debugging. The attribute stays in the record (fapilog.redaction=off), so
-// unredacted records are easy to find. When opt-out is denied
-// (Config.DenyOptOut, FAPILOG_REDACTION_OPTOUT=deny) the record is redacted
-// anyway and the attribute reads "denied".
-//
-//	logger.Debug("token exchange", "body", body, redact.Off())
-func Off() attribute.KeyValue { return attribute.String(OptOutKey, "off") }
-
 // Mode selects how much is masked.
 type Mode uint8
 
@@ -87,42 +74,38 @@ type Config struct {
 	// MaxDepth and MaxKeys are the guardrails; 0 means the default.
 	MaxDepth int
 	MaxKeys  int
-	// DenyOptOut ignores Off(): every record is redacted.
-	DenyOptOut bool
 }
 
 // Redactor masks credentials and sensitive values in records. It is a
 // bridge.Stage, safe for concurrent use, and immutable: everything is
 // precomputed by New. A record with nothing to mask costs no allocation.
 type Redactor struct {
-	keys       keySet
-	patterns   []*regexp.Regexp
-	patCache   atomic.Pointer[map[string]bool]
-	patMu      sync.Mutex
-	paths      *pathNode
-	schemes    schemeSet
-	anyScheme  bool
-	strict     bool
-	maskStr    string
-	mask       attribute.Value
-	limit      attribute.Value
-	maxDepth   int
-	maxKeys    int
-	denyOptOut bool
-	mode       Mode
+	keys      keySet
+	patterns  []*regexp.Regexp
+	patCache  atomic.Pointer[map[string]bool]
+	patMu     sync.Mutex
+	paths     *pathNode
+	schemes   schemeSet
+	anyScheme bool
+	strict    bool
+	maskStr   string
+	mask      attribute.Value
+	limit     attribute.Value
+	maxDepth  int
+	maxKeys   int
+	mode      Mode
 }
 
 // New builds a Redactor from cfg.
 func New(cfg Config) (*Redactor, error) {
 	r := &Redactor{
-		strict:     cfg.Mode == ModeStrict,
-		anyScheme:  cfg.Mode == ModeStrict,
-		maskStr:    cfg.Mask,
-		maxDepth:   cfg.MaxDepth,
-		maxKeys:    cfg.MaxKeys,
-		denyOptOut: cfg.DenyOptOut,
-		mode:       cfg.Mode,
-		schemes:    schemeSet{},
+		strict:    cfg.Mode == ModeStrict,
+		anyScheme: cfg.Mode == ModeStrict,
+		maskStr:   cfg.Mask,
+		maxDepth:  cfg.MaxDepth,
+		maxKeys:   cfg.MaxKeys,
+		mode:      cfg.Mode,
+		schemes:   schemeSet{},
 	}
 	if cfg.Mode > ModeStrict {
 		return nil, fmt.Errorf("redact: unknown mode %d", cfg.Mode)
@@ -204,9 +187,6 @@ func Strict() *Redactor {
 // Mode returns the redactor's mode.
 func (r *Redactor) Mode() Mode { return r.mode }
 
-// DeniesOptOut reports whether Off() is ignored.
-func (r *Redactor) DeniesOptOut() bool { return r.denyOptOut }
-
 // Sensitive reports whether the value of key is masked wherever it occurs.
 func (r *Redactor) Sensitive(key string) bool { return r.sensitive(key) }
 
@@ -249,27 +229,17 @@ func (r *Redactor) matchPattern(key string) bool {
 // Apply masks the record's message and attributes (bridge.Stage). It
 // rewrites attrs in place; nested SLICE and MAP values are copied only
 // where something is masked, never modified.
+//
+// No attribute turns redaction off: a record's data cannot switch it off
+// (a form field or a header map would be enough to produce any key). The
+// only opt-out is configuration: a logger built without a Redactor.
 func (r *Redactor) Apply(_ *bridge.Call, msg string, attrs []attribute.KeyValue) (string, []attribute.KeyValue) {
-	for i := range attrs {
-		if attrs[i].Key != OptOutKey {
-			continue
-		}
-		if v := attrs[i].Value; v.Type() == attribute.STRING && v.AsString() == "off" {
-			if !r.denyOptOut {
-				return msg, attrs
-			}
-			attrs[i].Value = attribute.StringValue("denied")
-		}
-	}
 	if s, ok := r.String(msg); ok {
 		msg = s
 	}
 	w := walker{r: r, budget: r.maxKeys}
 	for i := range attrs {
 		kv := &attrs[i]
-		if kv.Key == OptOutKey {
-			continue
-		}
 		if w.budget--; w.budget < 0 {
 			kv.Value, _ = w.limitValue(kv.Value)
 			continue
