@@ -77,7 +77,12 @@
 // # Verifying
 //
 // ReadJSON reads both formats (mixed, detected per line; other lines are
-// skipped) and Verifier checks each chain: a record whose content does not
+// skipped) as strictly as the strictest downstream reader: a line that looks
+// like a record but that two JSON readers could read differently (a
+// duplicate key at any level, keys equal under case folding, trailing data,
+// invalid UTF-8, an escaped lone surrogate, an OTLP AnyValue with two
+// members, an unknown OTLP member) is MALFORMED, never read one way while
+// jq or encoding/json read it another. Verifier checks each chain: a record whose content does not
 // match its hash is ALTERED; a record whose prev_hash is not the hash of the
 // record before is a BROKEN-LINK (that record was altered and re-hashed); a
 // missing number is a GAP; a record after a higher number is REORDERED; the

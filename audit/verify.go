@@ -134,6 +134,10 @@ func (v *Verifier) Skipped(n int) { v.rep.Skipped += n }
 // Report.
 func (v *Verifier) Add(e *Entry) {
 	v.rep.Records++
+	if e.Malformed != "" {
+		v.rep.Faults = append(v.rep.Faults, Fault{Malformed, 0, e.Where(), e.Malformed})
+		return
+	}
 	idv, ok := e.Attr(KeyChainID)
 	if !ok {
 		for _, s := range v.opts.Severities {

@@ -11,8 +11,14 @@
 //
 //	fapilog-verify [-format auto|otlp|console] [-partial] [-require-chain] [-q] [file ...]
 //
+// A line that looks like a record but that JSON readers could read
+// differently (duplicate keys at any level, keys equal but for case,
+// trailing data, invalid UTF-8, lone surrogate escapes, an OTLP value with
+// two members or an unknown field) is MALFORMED: the verifier checks what
+// every downstream tool reads, or nothing.
+//
 // Exit status: 0 when every chain verifies, 1 on any fault, 2 when the
-// input cannot be read or parsed.
+// input cannot be read.
 package main
 
 import (
