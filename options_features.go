@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 
-
 	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/bridge"
 	"github.com/fapilog/fapilog-go/exporter"
@@ -64,9 +63,11 @@ type features struct {
 	redaction  string // "", "off", "default", "strict", "config"
 	redactCfg  redact.Config
 	auditChain *bool
+	signing    auditSigning // options_audit.go
 
 	redactor *redact.Redactor // nil: off
 	chain    bool
+	signer   audit.Signer // nil: unsigned chains
 }
 
 // WithRedaction redacts records with cfg instead of the default redaction
@@ -180,6 +181,13 @@ func resolveFeatures(c *config) []error {
 	case p != nil:
 		f.chain = p.auditChain
 	}
+	if f.chain {
+		s, err := resolveSigning(f) // options_audit.go
+		if err != nil {
+			errs = append(errs, err)
+		}
+		f.signer = s
+	}
 	return errs
 }
 
@@ -221,7 +229,7 @@ func (f *features) stages(mapping levels.Mapping) (plain, chained []bridge.Stage
 			}
 			sevs = append(sevs, audit.Severity{Number: sev, Text: text})
 		}
-		chained = append(append([]bridge.Stage(nil), plain...), audit.NewChain(sevs...))
+		chained = append(append([]bridge.Stage(nil), plain...), audit.NewSignedChain(f.signer, sevs...))
 	}
 	return plain, chained
 }
