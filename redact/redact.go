@@ -191,7 +191,7 @@ func (r *Redactor) Mode() Mode { return r.mode }
 func (r *Redactor) Sensitive(key string) bool { return r.sensitive(key) }
 
 func (r *Redactor) sensitive(key string) bool {
-	return (r.keys.maybe(key) && r.keys.match(key)) || (r.patterns != nil && r.matchPattern(key))
+	return r.keys.sensitive(key) || (r.patterns != nil && r.matchPattern(key))
 }
 
 const patCacheMax = 4096
@@ -251,7 +251,7 @@ func (r *Redactor) Apply(_ *bridge.Call, msg string, attrs []attribute.KeyValue)
 			case attribute.EMPTY:
 				continue
 			case attribute.BOOL, attribute.INT64, attribute.FLOAT64, attribute.STRING:
-				if k := string(kv.Key); (r.keys.maybe(k) && r.keys.match(k)) || (r.patterns != nil && r.matchPattern(k)) {
+				if k := string(kv.Key); r.keys.sensitive(k) || (r.patterns != nil && r.matchPattern(k)) {
 					if t != attribute.STRING || kv.Value.AsString() != r.maskStr {
 						kv.Value = r.mask
 					}
@@ -322,6 +322,11 @@ func (w *walker) value(v attribute.Value, node *pathNode, depth int) (attribute.
 		if s, ok := w.r.String(v.AsString()); ok {
 			return attribute.StringValue(s), true
 		}
+	case attribute.BYTESLICE:
+		// Bytes are often text (a DSN read from a file, a request body).
+		if s, ok := w.r.String(v.AsString()); ok {
+			return attribute.ByteSliceValue([]byte(s)), true
+		}
 	case attribute.STRINGSLICE:
 		elems := bridge.SliceOf[string](v)
 		var out []string
@@ -378,16 +383,21 @@ func (w *walker) value(v attribute.Value, node *pathNode, depth int) (attribute.
 			w.budget--
 			nv := kv.Value
 			ok := false
+			key := kv.Key
 			if w.budget < 0 {
 				nv, ok = w.limitValue(kv.Value)
 			} else {
 				nv, ok = w.entry(string(kv.Key), kv.Value, node, depth+1)
+				// Map keys are data too: a pool per DSN, a count per URL.
+				if k, changed := w.r.String(string(key)); changed {
+					key, ok = attribute.Key(k), true
+				}
 			}
 			if ok && out == nil {
 				out = append(make([]attribute.KeyValue, 0, len(kvs)), kvs[:i]...)
 			}
 			if out != nil {
-				out = append(out, attribute.KeyValue{Key: kv.Key, Value: nv})
+				out = append(out, attribute.KeyValue{Key: key, Value: nv})
 			}
 		}
 		if out != nil {
