@@ -187,7 +187,7 @@ func (c *core) drain(ctx context.Context) (DrainResult, error) {
 	if c.remove != nil {
 		c.remove()
 	}
-	c.sealAudit(ctx) // options_audit.go
+	c.sealAudit(ctx) // options_security.go
 	r, err := c.pipe.Stop(ctx)
 	return drainResult(r), err
 }

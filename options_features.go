@@ -63,7 +63,7 @@ type features struct {
 	redaction  string // "", "off", "default", "strict", "config"
 	redactCfg  redact.Config
 	auditChain *bool
-	signing    auditSigning // options_audit.go
+	signing    auditSigning // options_security.go
 
 	redactor *redact.Redactor // nil: off
 	chain    bool
@@ -165,6 +165,13 @@ func resolveFeatures(c *config) []error {
 	default:
 		f.redactor = sharedRedactor(redact.ModeDefault)
 	}
+	if mode != "off" && mode != "config" {
+		r, err := withRedactionPresets(f.redactor) // options_security.go
+		if err != nil {
+			errs = append(errs, err)
+		}
+		f.redactor = r
+	}
 
 	f.chain = true
 	switch v, set := envSet(EnvAuditChain); {
@@ -182,7 +189,7 @@ func resolveFeatures(c *config) []error {
 		f.chain = p.auditChain
 	}
 	if f.chain {
-		s, err := resolveSigning(f) // options_audit.go
+		s, err := resolveSigning(f) // options_security.go
 		if err != nil {
 			errs = append(errs, err)
 		}

@@ -74,6 +74,9 @@ type Config struct {
 	// MaxDepth and MaxKeys are the guardrails; 0 means the default.
 	MaxDepth int
 	MaxKeys  int
+	// Presets add compliance key sets and value detectors on top of the
+	// mode: PresetCredentials, PresetPCIDSS, PresetHIPAAPHI, PresetGDPRPII.
+	Presets []Preset
 }
 
 // Redactor masks credentials and sensitive values in records. It is a
@@ -88,6 +91,9 @@ type Redactor struct {
 	schemes   schemeSet
 	anyScheme bool
 	strict    bool
+	textScan  bool // pairs, bearer and JWTs in text (strict, credentials preset)
+	cards     bool // card numbers in text (pci-dss preset)
+	emails    bool // email addresses in text (gdpr-pii preset)
 	maskStr   string
 	mask      attribute.Value
 	limit     attribute.Value
@@ -100,6 +106,7 @@ type Redactor struct {
 func New(cfg Config) (*Redactor, error) {
 	r := &Redactor{
 		strict:    cfg.Mode == ModeStrict,
+		textScan:  cfg.Mode == ModeStrict,
 		anyScheme: cfg.Mode == ModeStrict,
 		maskStr:   cfg.Mask,
 		maxDepth:  cfg.MaxDepth,
@@ -135,6 +142,7 @@ func New(cfg Config) (*Redactor, error) {
 		add(strictSuffixKeys, true)
 	}
 	add(cfg.Keys, true)
+	errs = append(errs, r.applyPresets(cfg.Presets)...)
 	for i, p := range cfg.KeyPatterns {
 		if p == nil {
 			errs = append(errs, fmt.Errorf("redact: key pattern %d is nil", i))

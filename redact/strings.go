@@ -80,7 +80,7 @@ func (b *builder) result(s string) (string, bool) {
 // String returns s with the credentials it holds masked, and whether it
 // changed. It does not allocate when nothing is masked.
 func (r *Redactor) String(s string) (string, bool) {
-	if !r.strict && !hasURL(s) {
+	if !r.textScan && !r.cards && !r.emails && !hasURL(s) {
 		return s, false // the common case
 	}
 	return r.slowString(s)
@@ -120,7 +120,17 @@ func (r *Redactor) slowString(s string) (string, bool) {
 	if o, ok := r.urls(out); ok {
 		out, changed = o, true
 	}
-	if r.strict {
+	if r.cards {
+		if o, ok := r.cardNumbers(out); ok {
+			out, changed = o, true
+		}
+	}
+	if r.emails {
+		if o, ok := r.emailAddresses(out); ok {
+			out, changed = o, true
+		}
+	}
+	if r.textScan {
 		if o, ok := r.pairs(out); ok {
 			out, changed = o, true
 		}

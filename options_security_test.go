@@ -12,6 +12,7 @@ import (
 	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/exporter"
 	"github.com/fapilog/fapilog-go/levels"
+	"github.com/fapilog/fapilog-go/redact"
 )
 
 func TestWithAuditSigningKeySignsAndSealsOnDrain(t *testing.T) {
@@ -95,5 +96,33 @@ func TestSigningKeyVariable(t *testing.T) {
 	c, err = resolve([]Option{WithAuditSigningKey(ed25519.PrivateKey{1, 2, 3})})
 	if err == nil || c.features.signer != nil {
 		t.Fatalf("short key accepted: %v", err)
+	}
+}
+
+func TestRedactionPresetsVariable(t *testing.T) {
+	t.Setenv(EnvRedactionPresets, "pci-dss,gdpr-pii")
+	l, mem := newMem(t)
+	l.Info("paid with 4111 1111 1111 1111", "email", "bob@example.com", "cvv", "123", "password", "p", "status", "ok")
+	r := flushed(t, l, mem)[0]
+	if body := r.Body().AsString(); body != "paid with ***" {
+		t.Errorf("body %q", body)
+	}
+	for k, want := range map[string]string{"email": "***", "cvv": "***", "password": "***", "status": "ok"} {
+		if got, _ := attrStr(r, k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	a, _ := resolve(nil)
+	b, _ := resolve(nil)
+	if a.features.redactor != b.features.redactor {
+		t.Error("every logger builds its own preset redactor")
+	}
+	t.Setenv(EnvRedaction, "strict")
+	if c, _ := resolve(nil); c.features.redactor.Mode() != redact.ModeStrict || !c.features.redactor.Sensitive("cardholder") {
+		t.Error("presets on top of strict")
+	}
+	t.Setenv(EnvRedactionPresets, "sox")
+	if c, err := resolve(nil); err == nil || !strings.Contains(err.Error(), EnvRedactionPresets) || c.features.redactor == nil {
+		t.Fatalf("bad preset list: %v", err)
 	}
 }

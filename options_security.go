@@ -4,11 +4,52 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/levels"
+	"github.com/fapilog/fapilog-go/redact"
 )
+
+// This file holds the root wiring of issue 11 (signed audit chains,
+// compliance presets of redaction): the options and variables, resolved by
+// resolveFeatures in options_features.go.
+
+// EnvRedactionPresets is a comma-separated list of compliance presets added
+// to the redaction of FAPILOG_REDACTION (or the preset's): credentials,
+// pci-dss, hipaa-phi, gdpr-pii (see package redact). A
+// WithRedaction(redact.Config{Presets: …}) option replaces it.
+const EnvRedactionPresets = "FAPILOG_REDACTION_PRESETS"
+
+// presetRedactors are built once per mode and preset list, so that
+// thousands of loggers share them.
+var presetRedactors sync.Map // string → *redact.Redactor
+
+// withRedactionPresets returns r with the presets of FAPILOG_REDACTION_PRESETS
+// added (r itself when the variable is unset or empty). A bad list is
+// reported and the presets it names are not applied; r stays in force.
+func withRedactionPresets(r *redact.Redactor) (*redact.Redactor, error) {
+	v, set := envSet(EnvRedactionPresets)
+	if !set || strings.TrimSpace(v) == "" || r == nil {
+		return r, nil
+	}
+	ps, err := redact.ParsePresets(v)
+	if err != nil {
+		return r, fmt.Errorf("%s=%q: %w (no preset applied)", EnvRedactionPresets, v, err)
+	}
+	key := r.Mode().String() + "|" + fmt.Sprint(ps)
+	if cached, ok := presetRedactors.Load(key); ok {
+		return cached.(*redact.Redactor), nil
+	}
+	built, err := redact.New(redact.Config{Mode: r.Mode(), Presets: ps})
+	if err != nil {
+		return r, fmt.Errorf("%s=%q: %w", EnvRedactionPresets, v, err)
+	}
+	actual, _ := presetRedactors.LoadOrStore(key, built)
+	return actual.(*redact.Redactor), nil
+}
 
 // EnvAuditSigningKey names a file holding an Ed25519 private key (PKCS#8,
 // PEM, as `openssl genpkey -algorithm ed25519` writes it). With it, AUDIT
