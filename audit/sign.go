@@ -10,7 +10,9 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"hash"
 	"os"
+	"sync"
 )
 
 // The attributes of a signed chain (see the package documentation).
@@ -82,6 +84,9 @@ const MinHMACKeySize = 32
 type hmacSigner struct {
 	key []byte
 	id  string
+	// macs reuses keyed HMAC states: a new one costs its allocations on
+	// every record.
+	macs sync.Pool
 }
 
 // NewHMACSigner returns a Signer for a shared secret (HMAC-SHA256) of at
@@ -91,14 +96,19 @@ func NewHMACSigner(secret []byte) (Signer, error) {
 	if len(secret) < MinHMACKeySize {
 		return nil, fmt.Errorf("audit: HMAC secret of %d bytes, want at least %d", len(secret), MinHMACKeySize)
 	}
-	return &hmacSigner{key: append([]byte(nil), secret...), id: HMACKeyID(secret)}, nil
+	s := &hmacSigner{key: append([]byte(nil), secret...), id: HMACKeyID(secret)}
+	s.macs.New = func() any { return hmac.New(sha256.New, s.key) }
+	return s, nil
 }
 
 func (s *hmacSigner) KeyID() string { return s.id }
 func (s *hmacSigner) Sign(msg []byte) []byte {
-	m := hmac.New(sha256.New, s.key)
+	m := s.macs.Get().(hash.Hash)
+	m.Reset()
 	m.Write(msg)
-	return m.Sum(nil)
+	sum := m.Sum(make([]byte, 0, sha256.Size))
+	s.macs.Put(m)
+	return sum
 }
 
 // HMACKeyID is the key id of a secret: "hmac-sha256:" and the first 8 bytes
