@@ -175,4 +175,10 @@
 // canonical encoding and one SHA-256 over it (about 1 µs at 3 attributes,
 // see BenchmarkAuditChain), one allocation for the hash string, and the
 // SDK's allocation for records of more than five attributes.
+//
+// Signing adds one signature per chained record: about 22 µs of CPU with
+// Ed25519 and 1 µs with HMAC-SHA256 (BenchmarkAuditSigning in the root
+// package, BenchmarkAuditRecord in benchmarks/), paid under the chain's
+// lock, so it also bounds the AUDIT and SECURITY records per second one
+// logger can sign (about 40,000 with Ed25519 on one core).
 package audit

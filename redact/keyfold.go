@@ -27,6 +27,14 @@ var containsWords = []string{
 	"password", "passwd", "passphrase", "passw0rd", "privatekey", "secretkey", "apikey", "clientsecret",
 }
 
+// containsFirst marks the first letters of containsWords, both cases.
+var containsFirst = func() (t [256]bool) {
+	for _, w := range containsWords {
+		t[w[0]], t[w[0]-'a'+'A'] = true, true
+	}
+	return t
+}()
+
 // sensitive reports whether the value of key is masked by the key set.
 func (k *keySet) sensitive(key string) bool {
 	if k.maybe(key) && k.match(key) {
@@ -56,8 +64,8 @@ func (k *keySet) extra(key string) bool {
 	if len(key) < 6 {
 		return false
 	}
-	for i := 0; i < len(key); i++ {
-		if charClass[key[i]] == clSep || !wordStartsAt(key, i) {
+	for i := 0; i < len(key)-5; i++ {
+		if !containsFirst[key[i]] || !wordStartsAt(key, i) {
 			continue
 		}
 		for _, w := range containsWords {

@@ -151,7 +151,7 @@ func (r *Redactor) slowString(s string) (string, bool) {
 // one is decoded, masked and encoded again.
 func (r *Redactor) encodedURLs(s string) (string, bool) {
 	changed := false
-	if strings.Contains(s, ":\\/\\/") {
+	if strings.IndexByte(s, '\\') >= 0 && strings.Contains(s, ":\\/\\/") {
 		if o, ok := r.urls(strings.ReplaceAll(s, "\\/", "/")); ok {
 			s, changed = o, true
 		}
