@@ -77,13 +77,13 @@ func TestSigningKeyVariable(t *testing.T) {
 
 	t.Setenv(EnvAuditSigningKey, good)
 	c, err := resolve(nil)
-	if err != nil || c.features.signer == nil || c.features.signer.KeyID() != audit.Ed25519KeyID(key.Public().(ed25519.PublicKey)) {
+	if err != nil || c.AuditSigner == nil || c.AuditSigner.KeyID() != audit.Ed25519KeyID(key.Public().(ed25519.PublicKey)) {
 		t.Fatalf("good key file: %v", err)
 	}
 	for _, path := range []string{bad, filepath.Join(dir, "missing.pem")} {
 		t.Setenv(EnvAuditSigningKey, path)
 		c, err = resolve(nil)
-		if err == nil || !strings.Contains(err.Error(), EnvAuditSigningKey) || c.features.signer != nil {
+		if err == nil || !strings.Contains(err.Error(), EnvAuditSigningKey) || c.AuditSigner != nil {
 			t.Fatalf("%s: err %v", path, err)
 		}
 		if _, err := GetAsyncLogger(context.Background(), t.Name(), Reuse(false), WithExporter(exporter.NewMemory())); err == nil {
@@ -94,7 +94,7 @@ func TestSigningKeyVariable(t *testing.T) {
 	}
 	// The option beats the variable; a key of the wrong size is an error.
 	c, err = resolve([]Option{WithAuditSigningKey(ed25519.PrivateKey{1, 2, 3})})
-	if err == nil || c.features.signer != nil {
+	if err == nil || c.AuditSigner != nil {
 		t.Fatalf("short key accepted: %v", err)
 	}
 }
@@ -114,15 +114,15 @@ func TestRedactionPresetsVariable(t *testing.T) {
 	}
 	a, _ := resolve(nil)
 	b, _ := resolve(nil)
-	if a.features.redactor != b.features.redactor {
+	if a.Redactor != b.Redactor {
 		t.Error("every logger builds its own preset redactor")
 	}
 	t.Setenv(EnvRedaction, "strict")
-	if c, _ := resolve(nil); c.features.redactor.Mode() != redact.ModeStrict || !c.features.redactor.Sensitive("cardholder") {
+	if c, _ := resolve(nil); c.Redactor.Mode() != redact.ModeStrict || !c.Redactor.Sensitive("cardholder") {
 		t.Error("presets on top of strict")
 	}
 	t.Setenv(EnvRedactionPresets, "sox")
-	if c, err := resolve(nil); err == nil || !strings.Contains(err.Error(), EnvRedactionPresets) || c.features.redactor == nil {
+	if c, err := resolve(nil); err == nil || !strings.Contains(err.Error(), EnvRedactionPresets) || c.Redactor == nil {
 		t.Fatalf("bad preset list: %v", err)
 	}
 }

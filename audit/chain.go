@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -14,7 +13,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
 
-	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/internal/record"
 )
 
 // Severity selects chained records by severity number and text.
@@ -28,7 +27,7 @@ var DefaultSeverities = []Severity{{22, "AUDIT"}, {23, "SECURITY"}}
 
 // Chain numbers and hashes records of the selected severities (AUDIT and
 // SECURITY) so that a verifier can prove none was altered, removed,
-// reordered or replayed. It is a bridge.OrderedStage and must run after
+// reordered or replayed. It is a record.OrderedStage and must run after
 // redaction, as the last stage: the hash covers the record as exported.
 //
 // A chained record gets audit.chain_id, audit.seq (1, 2, 3, … without
@@ -49,9 +48,9 @@ type Chain struct {
 
 	mu sync.Mutex
 	// holder is the call whose Apply returned holding mu: Release unlocks
-	// for that call only (bridge.Emit may call Release when a stage before
+	// for that call only (record.Emit may call Release when a stage before
 	// the chain panicked, or when Apply itself did).
-	holder  atomic.Pointer[bridge.Call]
+	holder  atomic.Pointer[record.Call]
 	seq     int64
 	prev    [32]byte
 	prevHex attribute.Value
@@ -100,8 +99,8 @@ func (ch *Chain) ID() string {
 }
 
 // Holds reports whether c is chained: then Apply returns holding the
-// chain's lock and Release must follow (bridge.Emit does it).
-func (ch *Chain) Holds(c *bridge.Call) bool {
+// chain's lock and Release must follow (record.Emit does it).
+func (ch *Chain) Holds(c *record.Call) bool {
 	for _, s := range ch.sevs {
 		if c.Severity == s.Number && c.Text == s.Text {
 			return true
@@ -112,7 +111,7 @@ func (ch *Chain) Holds(c *bridge.Call) bool {
 
 // Release unlocks the chain after a chained record was emitted, if Apply
 // returned holding it for c.
-func (ch *Chain) Release(c *bridge.Call) {
+func (ch *Chain) Release(c *record.Call) {
 	if ch.holder.CompareAndSwap(c, nil) {
 		ch.mu.Unlock()
 	}
@@ -121,7 +120,7 @@ func (ch *Chain) Release(c *bridge.Call) {
 // Apply numbers and hashes a chained record and returns it with its audit
 // attributes first (so that an SDK attribute count limit drops the call's
 // attributes, never the chain's). Other records pass untouched.
-func (ch *Chain) Apply(c *bridge.Call, msg string, attrs []attribute.KeyValue) (string, []attribute.KeyValue) {
+func (ch *Chain) Apply(c *record.Call, msg string, attrs []attribute.KeyValue) (string, []attribute.KeyValue) {
 	if !ch.Holds(c) {
 		return msg, attrs
 	}
@@ -207,37 +206,46 @@ func (ch *Chain) link(t time.Time, sev log.Severity, text, msg string, attrs []a
 // SealMessage is the body of a seal record.
 const SealMessage = "audit chain sealed"
 
-// Seal ends a signed chain that holds records with a seal: one more record
-// of severity sev and text (AUDIT), body SealMessage, the next sequence
-// number and audit.seal=true, hashed, linked and signed like the others,
-// emitted on lg at time t. A verifier given the public key then requires
-// the seal, so records cut off at the end are detected. It reports whether
-// a seal was emitted: not for an unsigned chain, a chain without records
-// or one already sealed. Records after it start a new chain. The caller
-// admits the seal into its pipeline like any record (it is counted).
-func (ch *Chain) Seal(ctx context.Context, lg log.Logger, t time.Time, sev log.Severity, text string) bool {
-	if ch.signer == nil {
-		return false
-	}
+// SealStage returns the stage that turns a record into the chain's seal:
+// body SealMessage, the next sequence number and audit.seal=true, hashed,
+// linked and signed like the others, without any other attribute. A
+// verifier given the public key then requires the seal, so records cut off
+// at the end are detected. Records after it start a new chain. The caller
+// emits one record through it when the logger drains, if NeedsSeal; the
+// stage is configuration, so no data can produce a seal (a call's own
+// audit.seal attribute is dropped like the other reserved keys).
+func (ch *Chain) SealStage() record.OrderedStage { return sealStage{ch} }
+
+type sealStage struct{ ch *Chain }
+
+func (s sealStage) Holds(*record.Call) bool { return true }
+
+func (s sealStage) Release(c *record.Call) { s.ch.Release(c) }
+
+func (s sealStage) Apply(c *record.Call, msg string, attrs []attribute.KeyValue) (string, []attribute.KeyValue) {
+	ch := s.ch
 	ch.mu.Lock()
-	defer ch.mu.Unlock()
-	if ch.seq == 0 || ch.sealed {
-		return false
+	locked := true
+	defer func() {
+		if locked {
+			ch.mu.Unlock()
+		}
+	}()
+	clear(attrs)
+	if ch.signer == nil || ch.seq == 0 || ch.sealed {
+		// Nothing to seal (a second drain raced this one): the record
+		// carries no chain attributes and no seal.
+		return msg, attrs[:0]
 	}
-	attrs := ch.link(t, sev, text, SealMessage, nil, "", true)
+	attrs = ch.link(c.Time, c.Severity, c.Text, SealMessage, attrs[:0], "", true)
 	ch.sealed = true
-	var rec log.Record
-	rec.SetTimestamp(t)
-	rec.SetObservedTimestamp(t)
-	rec.SetSeverity(sev)
-	rec.SetSeverityText(text)
-	rec.SetBody(attribute.StringValue(SealMessage))
-	rec.AddAttributes(attrs...)
-	lg.Emit(ctx, rec)
-	return true
+	ch.holder.Store(c)
+	locked = false
+	return SealMessage, attrs
 }
 
-// NeedsSeal reports whether Seal would emit a seal now.
+// NeedsSeal reports whether the chain is signed, holds records and is not
+// sealed yet.
 func (ch *Chain) NeedsSeal() bool {
 	if ch.signer == nil {
 		return false
@@ -263,4 +271,4 @@ func dropReserved(attrs []attribute.KeyValue) []attribute.KeyValue {
 	return out
 }
 
-var _ bridge.OrderedStage = (*Chain)(nil)
+var _ record.OrderedStage = (*Chain)(nil)

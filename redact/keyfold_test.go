@@ -57,7 +57,7 @@ func TestURLCredentialsInEveryEncoding(t *testing.T) {
 }
 
 func TestBytesAndMapKeysAreScanned(t *testing.T) {
-	_, out := Default().Apply(nil, "", []attribute.KeyValue{
+	_, out := Default().Redact("", []attribute.KeyValue{
 		attribute.Slice("dsn", attribute.ByteSliceValue([]byte("postgres://a:pw@h/d"))),
 		attribute.Map("pools", attribute.Int("redis://:pw@cache", 3)),
 		attribute.ByteSlice("raw", []byte("mysql://u:pw@h")),

@@ -49,7 +49,7 @@ func TestCompliancePresets(t *testing.T) {
 		t.Run(string(tt.preset), func(t *testing.T) {
 			r := mustNew(t, Config{Presets: []Preset{tt.preset}})
 			all := append(append([]attribute.KeyValue{attribute.String("password", "p")}, tt.masked...), tt.kept...)
-			_, out := r.Apply(nil, "", append([]attribute.KeyValue(nil), all...))
+			_, out := r.Redact("", append([]attribute.KeyValue(nil), all...))
 			for i, kv := range out {
 				wantMasked := i <= len(tt.masked)
 				if got := kv.Value.AsString() == DefaultMask; got != wantMasked {

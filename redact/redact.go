@@ -79,8 +79,8 @@ type Config struct {
 	Presets []Preset
 }
 
-// Redactor masks credentials and sensitive values in records. It is a
-// bridge.Stage, safe for concurrent use, and immutable: everything is
+// Redactor masks credentials and sensitive values in records. It is safe
+// for concurrent use, and immutable: everything is
 // precomputed by New. A record with nothing to mask costs no allocation.
 type Redactor struct {
 	keys      keySet
@@ -234,14 +234,15 @@ func (r *Redactor) matchPattern(key string) bool {
 	return hit
 }
 
-// Apply masks the record's message and attributes (bridge.Stage). It
-// rewrites attrs in place; nested SLICE and MAP values are copied only
-// where something is masked, never modified.
+// Redact masks a record's message and attributes. It rewrites attrs in
+// place; nested SLICE and MAP values are copied only where something is
+// masked, never modified. Loggers call it on every record before it is
+// built.
 //
 // No attribute turns redaction off: a record's data cannot switch it off
 // (a form field or a header map would be enough to produce any key). The
 // only opt-out is configuration: a logger built without a Redactor.
-func (r *Redactor) Apply(_ *bridge.Call, msg string, attrs []attribute.KeyValue) (string, []attribute.KeyValue) {
+func (r *Redactor) Redact(msg string, attrs []attribute.KeyValue) (string, []attribute.KeyValue) {
 	if s, ok := r.String(msg); ok {
 		msg = s
 	}
@@ -389,8 +390,8 @@ func (w *walker) value(v attribute.Value, node *pathNode, depth int) (attribute.
 		var out []attribute.KeyValue
 		for i, kv := range kvs {
 			w.budget--
-			nv := kv.Value
-			ok := false
+			var nv attribute.Value
+			var ok bool
 			key := kv.Key
 			if w.budget < 0 {
 				nv, ok = w.limitValue(kv.Value)
@@ -414,5 +415,3 @@ func (w *walker) value(v attribute.Value, node *pathNode, depth int) (attribute.
 	}
 	return v, false
 }
-
-var _ bridge.Stage = (*Redactor)(nil)

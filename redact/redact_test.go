@@ -195,7 +195,7 @@ func TestApplyMasksMessageKeysAndNestedValues(t *testing.T) {
 		{Key: "Authorization"},
 	}
 	origUser := user.Value.Emit()
-	msg, out := Default().Apply(nil, "connect https://app:pw@db failed", attrs)
+	msg, out := Default().Redact("connect https://app:pw@db failed", attrs)
 	if msg != "connect https://app:***@db failed" {
 		t.Errorf("message: %q", msg)
 	}
@@ -249,7 +249,7 @@ func TestConfigKeysPatternsPathsAndMask(t *testing.T) {
 		attribute.String("password", "p"),
 		attribute.String("user.card.brand", "visa"),
 	}
-	_, out := r.Apply(nil, "", attrs)
+	_, out := r.Redact("", attrs)
 	want := map[string]string{
 		"myCardToken":        "[redacted]",
 		"x_tenant_secretish": "[redacted]",
@@ -301,7 +301,7 @@ func TestBadConfigsAreRejected(t *testing.T) {
 // a key, at the top level or nested.
 func TestNoAttributeTurnsRedactionOff(t *testing.T) {
 	for _, v := range []attribute.Value{attribute.StringValue("off"), attribute.StringValue("denied"), attribute.BoolValue(false)} {
-		msg, out := Default().Apply(nil, "https://u:p@h", []attribute.KeyValue{
+		msg, out := Default().Redact("https://u:p@h", []attribute.KeyValue{
 			attribute.String("password", "p"), {Key: "fapilog.redaction", Value: v},
 		})
 		if msg != "https://u:***@h" || find(out, "password").AsString() != "***" {
@@ -320,15 +320,15 @@ func deep(n int) attribute.Value {
 
 func TestGuardrailsFailClosed(t *testing.T) {
 	r := mustNew(t, Config{MaxDepth: 3, MaxKeys: 4})
-	_, out := r.Apply(nil, "", []attribute.KeyValue{{Key: "shallow", Value: deep(2)}})
+	_, out := r.Redact("", []attribute.KeyValue{{Key: "shallow", Value: deep(2)}})
 	if got := out[0].Value.Emit(); !strings.Contains(got, "u:***@h") {
 		t.Errorf("within depth: %s", got)
 	}
-	_, out = r.Apply(nil, "", []attribute.KeyValue{{Key: "deep", Value: deep(5)}})
+	_, out = r.Redact("", []attribute.KeyValue{{Key: "deep", Value: deep(5)}})
 	if got := out[0].Value.Emit(); strings.Contains(got, "u:p@h") || !strings.Contains(got, LimitMarker) {
 		t.Errorf("past depth: %s", got)
 	}
-	_, out = r.Apply(nil, "", []attribute.KeyValue{
+	_, out = r.Redact("", []attribute.KeyValue{
 		attribute.String("a", "1"), attribute.String("b", "2"), attribute.String("c", "3"),
 		attribute.String("d", "4"), attribute.String("e", "https://u:p@h"), attribute.Int("f", 1), {Key: "g"},
 	})
@@ -356,7 +356,7 @@ func TestNothingToMaskAllocatesNothing(t *testing.T) {
 			buf := make([]attribute.KeyValue, len(attrs))
 			n := testing.AllocsPerRun(100, func() {
 				copy(buf, attrs)
-				r.Apply(nil, "request handled: see https://example.com/docs", buf)
+				r.Redact("request handled: see https://example.com/docs", buf)
 			})
 			if n != 0 {
 				t.Errorf("%s (%s): %v allocations", name, r.Mode(), n)
