@@ -53,8 +53,8 @@ func TestDataCannotTurnRedactionOff(t *testing.T) {
 				t.Errorf("body in clear: %q", r.Body().AsString())
 			}
 			for k, v := range attrs(r) {
-				if strings.Contains(v.Emit(), pw) {
-					t.Errorf("%s in clear: %s", k, v.Emit())
+				if strings.Contains(v.String(), pw) {
+					t.Errorf("%s in clear: %s", k, v.String())
 				}
 			}
 		})

@@ -305,7 +305,7 @@ func TestNoAttributeTurnsRedactionOff(t *testing.T) {
 			attribute.String("password", "p"), {Key: "fapilog.redaction", Value: v},
 		})
 		if msg != "https://u:***@h" || find(out, "password").AsString() != "***" {
-			t.Errorf("fapilog.redaction=%s: %q %v", v.Emit(), msg, out)
+			t.Errorf("fapilog.redaction=%s: %q %v", v.String(), msg, out)
 		}
 	}
 }
