@@ -126,3 +126,26 @@ func TestRedactionPresetsVariable(t *testing.T) {
 		t.Fatalf("bad preset list: %v", err)
 	}
 }
+
+// A call cannot forge the chain's own attributes: the seal, the signature
+// and the key id it passes are dropped, and only a drain writes a seal.
+func TestDataCannotForgeASealOrASignature(t *testing.T) {
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	mem := exporter.NewMemory()
+	l := GetLogger(t.Name(), Reuse(false), WithExporter(mem), WithAuditSigningKey(key))
+	l.Audit(audit.SealMessage, audit.KeySeal, true, audit.KeySig, "AAAA", audit.KeyKeyID, "ed25519:0000000000000000")
+	if err := l.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r := mem.Records()[0]
+	if v, ok := attrStr(r, audit.KeySeal); ok {
+		t.Errorf("a call wrote %s=%s", audit.KeySeal, v)
+	}
+	if v, _ := attrStr(r, audit.KeyKeyID); v != audit.Ed25519KeyID(key.Public().(ed25519.PublicKey)) {
+		t.Errorf("key id %q", v)
+	}
+	if v, _ := attrStr(r, audit.KeySig); v == "AAAA" {
+		t.Error("the call's signature was kept")
+	}
+	_, _ = l.StopAndDrain(context.Background())
+}

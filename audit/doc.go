@@ -26,7 +26,8 @@
 // take it. The audit attributes come first in the record, so that an SDK
 // attribute count limit drops the call's attributes, not the chain's (a
 // record that lost attributes to a limit no longer verifies). A call's own
-// attributes with those five keys are dropped.
+// attributes with those keys (and audit.key_id, audit.sig, audit.seal) are
+// dropped.
 //
 // # Canonical encoding (version 1)
 //
