@@ -134,6 +134,9 @@
 //	               -allow-unsealed)
 //	AFTER-SEAL     a record numbered after the seal
 //
+// and an AUDIT or SECURITY record outside any chain is UNCHAINED (a forged
+// line must not pass beside a signed chain).
+//
 // # Threat model
 //
 // The attacker can read, edit, delete, reorder and append lines of the

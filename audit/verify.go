@@ -115,7 +115,7 @@ type Options struct {
 	// filtered logs): the first record seen is trusted as the start.
 	Partial bool
 	// RequireChain makes AUDIT and SECURITY records without a chain a
-	// fault.
+	// fault (always so with Keys).
 	RequireChain bool
 	// Severities are the records expected to be chained (default
 	// DefaultSeverities); only used to count unchained records.
@@ -182,7 +182,9 @@ func (v *Verifier) Add(e *Entry) {
 		for _, s := range v.opts.Severities {
 			if int64(s.Number) == e.SeverityNumber && s.Text == e.SeverityText {
 				v.rep.Unchained++
-				if v.opts.RequireChain {
+				// With trusted keys an unchained record is unsigned: a
+				// forged "AUDIT" line must not pass beside a signed chain.
+				if v.opts.RequireChain || v.opts.Keys.Len() > 0 {
 					v.rep.Faults = append(v.rep.Faults, Fault{Unchained, 0, e.Where(), e.SeverityText + " record without " + KeyChainID})
 				}
 			}

@@ -140,6 +140,11 @@ func TestSignedChainScenarios(t *testing.T) {
 			l[4], l[5] = l[5], l[4]
 			return l
 		}(), pub, 1, []string{"REORDERED   seq 5"}},
+		{"an unchained AUDIT record inserted", func() []string {
+			l := append([]string(nil), lines...)
+			forged := `{"timestamp":"2026-12-01T10:00:00Z","severity_number":22,"severity_text":"AUDIT","body":"role changed","attributes":{"user":"mallory","role":"admin"}}`
+			return append(l[:5], append([]string{forged}, l[5:]...)...)
+		}(), pub, 1, []string{"UNCHAINED", "AUDIT record without audit.chain_id"}},
 		{"a signature copied onto another record", func() []string {
 			l := append([]string(nil), lines...)
 			sig := func(s string) string { i := strings.Index(s, `"audit.sig":"`); return s[i : i+len(`"audit.sig":"`)+88] }
