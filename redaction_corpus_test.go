@@ -144,6 +144,7 @@ func corpus() []corpusCase {
 		{"@ in password", "postgres://app:ab@%s@db/app"},
 		{"JSON-escaped https", `{"url":"https:\/\/bob:%s@example.com\/x"}`},
 		{"JSON-escaped postgres", `postgres:\/\/app:%s@db\/app`},
+		{"JSON \\u-escaped URL", `{"u":"https\u003a\u002f\u002fbob:%s\u0040example.com"}`},
 		{"percent-encoded", "next=https%%3A%%2F%%2Fbob%%3A%s%%40example.com%%2Fx"},
 		{"percent-encoded lower case", "https%%3a%%2f%%2fbob%%3a%s%%40example.com"},
 	} {

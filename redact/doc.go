@@ -24,7 +24,8 @@
 // The same scan finds URLs whose password holds an unencoded '/', '?',
 // '#' or space (postgres://app:p#ss@db: the '@' is found past the
 // authority's usual end, unless what follows the ':' is a port number),
-// JSON-escaped URLs (https:\/\/u:p@h, rewritten with plain slashes) and
+// JSON-escaped URLs (https:\/\/u:p@h or \u002f escapes, rewritten
+// unescaped: the same JSON) and
 // percent-encoded ones (https%3A%2F%2Fu%3Ap%40h, decoded, masked and
 // encoded again). []byte values and map keys are scanned like strings.
 //

@@ -43,11 +43,14 @@ func TestURLCredentialsInEveryEncoding(t *testing.T) {
 		{"redis://u:p ss@cache:6379", "redis://u:***@cache:6379"},
 		{"dial postgres://app:x#y@db/app failed", "dial postgres://app:***@db/app failed"},
 		{`{"url":"https:\/\/bob:pw@example.com\/x"}`, `{"url":"https://bob:***@example.com/x"}`},
+		{`{"u":"https\u003a\u002f\u002fbob:pw\u0040example.com"}`, `{"u":"https://bob:***@example.com"}`},
+		{`{"u":"postgres:\u002F\u002Fapp:pw@db\"x"}`, `{"u":"postgres://app:***@db\"x"}`},
 		{"next=https%3A%2F%2Fbob%3Apw%40example.com%2Fx&y=1", "next=https%3A%2F%2Fbob%3A%2A%2A%2A%40example.com%2Fx&y=1"},
 		// Left alone: a port, a query with an address, no credentials.
 		{"https://host:8080/p?mail=a@b.com", "https://host:8080/p?mail=a@b.com"},
 		{"see https://example.com/a and mail bob@example.com", "see https://example.com/a and mail bob@example.com"},
 		{`{"url":"https:\/\/example.com\/x"}`, `{"url":"https:\/\/example.com\/x"}`},
+		{`{"k":"caf\u00e9 \u0041"}`, `{"k":"caf\u00e9 \u0041"}`},
 		{"next=https%3A%2F%2Fexample.com%2Fx", "next=https%3A%2F%2Fexample.com%2Fx"},
 	} {
 		if got, _ := r.String(tt.in); got != tt.want {

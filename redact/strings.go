@@ -99,7 +99,11 @@ func hasURL(s string) bool {
 		}
 		t = t[i+1:]
 	}
-	return strings.IndexByte(s, '%') >= 0 && indexFold(s, pctSep) >= 0
+	if strings.IndexByte(s, '%') >= 0 && indexFold(s, pctSep) >= 0 {
+		return true
+	}
+	// JSON \u escapes may hide any of "://" ("https\u003a\u002f\u002f…").
+	return strings.IndexByte(s, '\\') >= 0 && strings.Contains(s, "\\u00")
 }
 
 // pctSep is "://" percent-encoded.
@@ -151,9 +155,11 @@ func (r *Redactor) slowString(s string) (string, bool) {
 // one is decoded, masked and encoded again.
 func (r *Redactor) encodedURLs(s string) (string, bool) {
 	changed := false
-	if strings.IndexByte(s, '\\') >= 0 && strings.Contains(s, ":\\/\\/") {
-		if o, ok := r.urls(strings.ReplaceAll(s, "\\/", "/")); ok {
-			s, changed = o, true
+	if strings.IndexByte(s, '\\') >= 0 {
+		if u, ok := unescapeJSONASCII(s); ok && hasPlainURL(u) {
+			if o, ok := r.urls(u); ok {
+				s, changed = o, true
+			}
 		}
 	}
 	if strings.IndexByte(s, '%') < 0 || indexFold(s, pctSep) < 0 {
@@ -188,6 +194,65 @@ func (r *Redactor) encodedURLs(s string) (string, bool) {
 	}
 	return s, changed
 }
+
+// unescapeJSONASCII undoes the JSON escapes that hide a URL's syntax: "\/"
+// and "\u00XX" of a printable ASCII character other than '"' and '\\' (so
+// the result is the same JSON). It reports whether anything changed.
+func unescapeJSONASCII(s string) (string, bool) {
+	var b strings.Builder
+	last := 0
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		var c byte
+		n := 2
+		switch {
+		case s[i+1] == '/':
+			c = '/'
+		case s[i+1] == 'u' && i+6 <= len(s) && s[i+2] == '0' && s[i+3] == '0':
+			r, ok := hex2(s[i+4], s[i+5])
+			if !ok || r < 0x20 || r >= 0x7f || r == '"' || r == '\\' {
+				i++
+				continue
+			}
+			c, n = r, 6
+		default:
+			i++ // another escape: keep it whole
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteByte(c)
+		last = i + n
+		i += n - 1
+	}
+	if last == 0 {
+		return s, false
+	}
+	b.WriteString(s[last:])
+	return b.String(), true
+}
+
+func hex2(hi, lo byte) (byte, bool) {
+	h, ok1 := unhex(hi)
+	l, ok2 := unhex(lo)
+	return h<<4 | l, ok1 && ok2
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// hasPlainURL reports whether s holds "://".
+func hasPlainURL(s string) bool { return strings.Contains(s, "://") }
 
 // isPctURLChar reports whether c may be part of a percent-encoded URL in a
 // query string: unreserved characters and escapes.
