@@ -399,8 +399,49 @@ func (v *Verifier) chain(id string, st *chainState) ChainReport {
 		}
 	}
 	slices.SortStableFunc(faults, func(a, b Fault) int { return cmp.Compare(a.Seq, b.Seq) })
-	cr.Faults = faults
+	cr.Faults = collapse(faults, len(st.entries))
 	return cr
+}
+
+// collapse reports a fault that every record of a chain shares (a chain
+// signed with another key, an unsigned chain) once, not once per record.
+func collapse(faults []Fault, records int) []Fault {
+	n, first := 0, -1
+	for i, f := range faults {
+		if f.Kind != WrongKey && f.Kind != Unsigned {
+			continue
+		}
+		if first < 0 {
+			first = i
+		} else if f.Kind != faults[first].Kind || f.Detail != faults[first].Detail {
+			return faults
+		}
+		n++
+	}
+	if n < 2 || n != records {
+		return faults
+	}
+	out := make([]Fault, 0, len(faults)-n+1)
+	for i, f := range faults {
+		switch {
+		case i == first:
+			f.Detail += fmt.Sprintf(" (all %d records, seq %d to %d)", n, f.Seq, faults[lastOf(faults, f.Kind)].Seq)
+			out = append(out, f)
+		case f.Kind == faults[first].Kind:
+		default:
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func lastOf(faults []Fault, k FaultKind) int {
+	for i := len(faults) - 1; i >= 0; i-- {
+		if faults[i].Kind == k {
+			return i
+		}
+	}
+	return -1
 }
 
 func short(id string) string {

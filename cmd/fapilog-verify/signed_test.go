@@ -125,8 +125,8 @@ func TestSignedChainScenarios(t *testing.T) {
 		want  []string
 	}{
 		{"signed and sealed", lines, pub, 0, []string{"signed by ed25519:", "sealed at seq 11", "OK: every chain verifies"}},
-		{"signed with another key", lines, otherPub, 1, []string{"WRONG-KEY   seq 1", "WRONG-KEY   seq 11", "not by a trusted key"}},
-		{"unsigned chain when a key is given", unsignedLines, pub, 1, []string{"UNSIGNED    seq 1", "UNSEALED"}},
+		{"signed with another key", lines, otherPub, 1, []string{"WRONG-KEY   seq 1", "not by a trusted key (all 11 records, seq 1 to 11)", "FAIL: 2 fault(s)"}},
+		{"unsigned chain when a key is given", unsignedLines, pub, 1, []string{"UNSIGNED    seq 1", "(all 5 records, seq 1 to 5)", "UNSEALED"}},
 		{"tail cut (seal and two records)", lines[:8], pub, 1, []string{"UNSEALED    seq 9", "no signed seal after seq 8"}},
 		{"seal removed only", lines[:10], pub, 1, []string{"UNSEALED    seq 11"}},
 		{"record altered", func() []string {
