@@ -48,7 +48,9 @@
 // api_key, db_pass … all match). Beyond the list:
 //
 //   - trailing digits and a plural s: password1, newPassword2, apikeys,
-//     tokens (not "sessions": session matches only as a whole key);
+//     tokens (not "sessions": session matches only as a whole key); under
+//     a plural key a number or a boolean is kept ("total_tokens": 1234 is
+//     a count);
 //   - password, passwd, passphrase, passw0rd, privatekey, secretkey, apikey
 //     and clientsecret followed by more words: password_confirmation,
 //     passwordHash, private_key_pem (not "passwordless": the word must end

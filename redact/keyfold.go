@@ -35,10 +35,25 @@ var containsFirst = func() (t [256]bool) {
 	return t
 }()
 
-// sensitive reports whether the value of key is masked by the key set.
-func (k *keySet) sensitive(key string) bool {
+// keyMatch is how a key matched.
+type keyMatch uint8
+
+const (
+	noMatch keyMatch = iota
+	// pluralMatch: only as the plural of a word ("tokens"): a number under
+	// it is a count ("total_tokens": 1234), not a secret, and is kept.
+	pluralMatch
+	fullMatch
+)
+
+// sensitive reports whether the value of key is masked by the key set (a
+// string value, for a plural match).
+func (k *keySet) sensitive(key string) bool { return k.classify(key) != noMatch }
+
+// classify tells how key matches the key set.
+func (k *keySet) classify(key string) keyMatch {
 	if k.maybe(key) && k.match(key) {
-		return true
+		return fullMatch
 	}
 	for i := 0; i < len(key); i++ {
 		if key[i] >= utf8.RuneSelf {
@@ -50,19 +65,19 @@ func (k *keySet) sensitive(key string) bool {
 
 // extra matches ASCII keys the word list misses: trailing digits and
 // separators, a plural s, and containsWords.
-func (k *keySet) extra(key string) bool {
+func (k *keySet) extra(key string) keyMatch {
 	t := len(key)
 	for t > 0 && (isDigit(key[t-1]) || charClass[key[t-1]] == clSep) {
 		t--
 	}
 	if t > 0 && t < len(key) && k.maybe(key[:t]) && k.match(key[:t]) {
-		return true
+		return fullMatch
 	}
 	if t > 1 && (key[t-1] == 's' || key[t-1] == 'S') && k.maybe(key[:t-1]) && k.match(key[:t-1]) && !exactOnly(key[:t-1]) {
-		return true // "apikeys", "tokens"; not "sessions" (a count)
+		return pluralMatch // "apikeys", "tokens"; not "sessions" (a count)
 	}
 	if len(key) < 6 {
-		return false
+		return noMatch
 	}
 	for i := 0; i < len(key)-5; i++ {
 		if !containsFirst[key[i]] || !wordStartsAt(key, i) {
@@ -70,11 +85,11 @@ func (k *keySet) extra(key string) bool {
 		}
 		for _, w := range containsWords {
 			if end := wordEnd(key, i, w); end >= 0 && (end == len(key) || charClass[key[end]] == clSep || isDigit(key[end]) || wordStartsAt(key, end)) {
-				return true // the word ends a word too: not "passwordless"
+				return fullMatch // the word ends a word too: not "passwordless"
 			}
 		}
 	}
-	return false
+	return noMatch
 }
 
 // wordStartsAt reports whether key[i] (a letter or digit) starts a word:
@@ -131,17 +146,23 @@ func exactOnly(key string) bool {
 // unicodeKey folds a key with non-ASCII characters to ASCII and matches
 // that; a key that keeps Cyrillic or Greek letters beside Latin ones is
 // sensitive (fail closed). It allocates; such keys are rare.
-func (k *keySet) unicodeKey(key string) bool {
+func (k *keySet) unicodeKey(key string) keyMatch {
 	folded, mixed := foldUnicodeKey(key)
 	if mixed {
-		return true
+		return fullMatch
 	}
 	for i := 0; i < len(folded); i++ {
 		if folded[i] >= utf8.RuneSelf {
-			return false // not ASCII: no word of the set can match
+			return noMatch // not ASCII: no word of the set can match
 		}
 	}
-	return folded != key && ((k.maybe(folded) && k.match(folded)) || k.extra(folded))
+	if folded == key {
+		return noMatch
+	}
+	if k.maybe(folded) && k.match(folded) {
+		return fullMatch
+	}
+	return k.extra(folded)
 }
 
 // confusables maps Cyrillic and Greek letters that look like Latin ones.

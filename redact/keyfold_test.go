@@ -34,6 +34,21 @@ func TestKeyFormsBeyondTheWordList(t *testing.T) {
 	}
 }
 
+// A key that matches only as a plural ("tokens") masks strings, not the
+// numbers that count them ("total_tokens": 1234 in LLM usage logs).
+func TestPluralKeysKeepCounts(t *testing.T) {
+	_, out := Default().Redact("", []attribute.KeyValue{
+		attribute.Int("total_tokens", 1234), attribute.Float64("prompt_tokens", 12), attribute.String("tokens", "sk-1"),
+		attribute.StringSlice("api_keys", []string{"k1"}), attribute.Int("token", 7), attribute.Int("password1", 7),
+	})
+	want := map[string]string{"total_tokens": "1234", "prompt_tokens": "12", "tokens": "***", "api_keys": "***", "token": "***", "password1": "***"}
+	for _, kv := range out {
+		if got := kv.Value.String(); got != want[string(kv.Key)] {
+			t.Errorf("%s = %s, want %s", kv.Key, got, want[string(kv.Key)])
+		}
+	}
+}
+
 func TestURLCredentialsInEveryEncoding(t *testing.T) {
 	r := Default()
 	for _, tt := range []struct{ in, want string }{

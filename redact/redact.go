@@ -202,6 +202,22 @@ func (r *Redactor) sensitive(key string) bool {
 	return r.keys.sensitive(key) || (r.patterns != nil && r.matchPattern(key))
 }
 
+// masks reports whether the value v of key is masked: a plural match
+// ("total_tokens") keeps numbers and booleans, which are counts and flags.
+func (r *Redactor) masks(key string, v attribute.Value) bool {
+	switch r.keys.classify(key) {
+	case fullMatch:
+		return true
+	case pluralMatch:
+		switch v.Type() {
+		case attribute.INT64, attribute.FLOAT64, attribute.BOOL:
+		default:
+			return true
+		}
+	}
+	return r.patterns != nil && r.matchPattern(key)
+}
+
 const patCacheMax = 4096
 
 func (r *Redactor) matchPattern(key string) bool {
@@ -260,7 +276,7 @@ func (r *Redactor) Redact(msg string, attrs []attribute.KeyValue) (string, []att
 			case attribute.EMPTY:
 				continue
 			case attribute.BOOL, attribute.INT64, attribute.FLOAT64, attribute.STRING:
-				if k := string(kv.Key); r.keys.sensitive(k) || (r.patterns != nil && r.matchPattern(k)) {
+				if r.masks(string(kv.Key), kv.Value) {
 					if t != attribute.STRING || kv.Value.AsString() != r.maskStr {
 						kv.Value = r.mask
 					}
@@ -303,7 +319,7 @@ func (w *walker) entry(key string, v attribute.Value, node *pathNode, depth int)
 			return w.masked(v)
 		}
 	}
-	if w.r.sensitive(key) {
+	if w.r.masks(key, v) {
 		return w.masked(v)
 	}
 	return w.value(v, next, depth)
