@@ -27,10 +27,11 @@ var containsWords = []string{
 	"password", "passwd", "passphrase", "passw0rd", "privatekey", "secretkey", "apikey", "clientsecret",
 }
 
-// containsFirst marks the first letters of containsWords, both cases.
-var containsFirst = func() (t [256]bool) {
+// containsByFirst lists containsWords by their first letter, both cases.
+var containsByFirst = func() (t [256][]string) {
 	for _, w := range containsWords {
-		t[w[0]], t[w[0]-'a'+'A'] = true, true
+		t[w[0]] = append(t[w[0]], w)
+		t[w[0]-'a'+'A'] = append(t[w[0]-'a'+'A'], w)
 	}
 	return t
 }()
@@ -80,10 +81,11 @@ func (k *keySet) extra(key string) keyMatch {
 		return noMatch
 	}
 	for i := 0; i < len(key)-5; i++ {
-		if !containsFirst[key[i]] || !wordStartsAt(key, i) {
+		words := containsByFirst[key[i]]
+		if words == nil || !wordStartsAt(key, i) {
 			continue
 		}
-		for _, w := range containsWords {
+		for _, w := range words {
 			if end := wordEnd(key, i, w); end >= 0 && (end == len(key) || charClass[key[end]] == clSep || isDigit(key[end]) || wordStartsAt(key, end)) {
 				return fullMatch // the word ends a word too: not "passwordless"
 			}
