@@ -11,8 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
+	fapilog "github.com/fapilog/fapilog-go"
 	"github.com/fapilog/fapilog-go/audit"
 )
 
@@ -97,5 +99,35 @@ func TestSignersAndKeyIDs(t *testing.T) {
 	}
 	if audit.HMACKeyID(secret) == audit.HMACKeyID(bytes.Repeat([]byte{8}, 32)) {
 		t.Fatal("two secrets, one key id")
+	}
+}
+
+// Concurrent writers on a signed chain: every record signed, in sequence,
+// and the drain's seal last (run with -race).
+func TestConcurrentSignedRecordsVerify(t *testing.T) {
+	pub, key, _ := ed25519.GenerateKey(rand.Reader)
+	var buf syncBuffer
+	l := consoleLogger(t, &buf, fapilog.WithAuditSigningKey(key))
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				l.Security("event", "g", g, "i", i)
+			}
+		}()
+	}
+	wg.Wait()
+	drain(t, l)
+	keys := &audit.KeyRing{}
+	keys.AddEd25519(pub)
+	v := audit.NewVerifier(audit.Options{Keys: keys})
+	if _, err := audit.ReadJSON(strings.NewReader(buf.String()), "log", audit.FormatConsole, v.Add); err != nil {
+		t.Fatal(err)
+	}
+	rep := v.Report()
+	if !rep.OK() || len(rep.Chains) != 1 || rep.Chains[0].Verified != 201 || rep.Chains[0].SealSeq != 201 {
+		t.Fatalf("%s", text(rep))
 	}
 }
