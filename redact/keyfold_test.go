@@ -89,3 +89,15 @@ func TestBytesAndMapKeysAreScanned(t *testing.T) {
 		t.Errorf("raw %v %q", got.Type(), got.AsString())
 	}
 }
+
+// Masking can make two map keys equal; they stay apart.
+func TestMaskedMapKeysStayUnique(t *testing.T) {
+	_, out := Default().Redact("", []attribute.KeyValue{attribute.Map("pools",
+		attribute.Int("redis://:a@h", 1), attribute.Int("redis://:b@h", 2), attribute.Int("redis://:c@h", 3))})
+	got := out[0].Value.String()
+	for _, want := range []string{`redis://:***@h`, `redis://:***@h#2`, `redis://:***@h#3`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%s lacks %s", got, want)
+		}
+	}
+}

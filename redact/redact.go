@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -404,6 +405,7 @@ func (w *walker) value(v attribute.Value, node *pathNode, depth int) (attribute.
 		}
 		kvs := bridge.MapView(v)
 		var out []attribute.KeyValue
+		renamed := false
 		for i, kv := range kvs {
 			w.budget--
 			var nv attribute.Value
@@ -415,7 +417,7 @@ func (w *walker) value(v attribute.Value, node *pathNode, depth int) (attribute.
 				nv, ok = w.entry(string(kv.Key), kv.Value, node, depth+1)
 				// Map keys are data too: a pool per DSN, a count per URL.
 				if k, changed := w.r.String(string(key)); changed {
-					key, ok = attribute.Key(k), true
+					key, ok, renamed = attribute.Key(k), true, true
 				}
 			}
 			if ok && out == nil {
@@ -425,9 +427,38 @@ func (w *walker) value(v attribute.Value, node *pathNode, depth int) (attribute.
 				out = append(out, attribute.KeyValue{Key: key, Value: nv})
 			}
 		}
+		if renamed {
+			uniqueKeys(out)
+		}
 		if out != nil {
 			return attribute.MapValue(out...), true
 		}
 	}
 	return v, false
+}
+
+// uniqueKeys renames keys that masking made equal ("redis://:a@h" and
+// "redis://:b@h" both become "redis://:***@h") to "key#2", "key#3", …: a
+// map with two equal keys is read differently by different JSON readers
+// (and the audit verifier rejects it).
+func uniqueKeys(kvs []attribute.KeyValue) {
+	for i := 1; i < len(kvs); i++ {
+		for n := 2; ; n++ {
+			dup := false
+			for j := range i {
+				if kvs[j].Key == kvs[i].Key {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				break
+			}
+			base := string(kvs[i].Key)
+			if n > 2 {
+				base = base[:strings.LastIndexByte(base, '#')]
+			}
+			kvs[i].Key = attribute.Key(base + "#" + strconv.Itoa(n))
+		}
+	}
 }
