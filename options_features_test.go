@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
@@ -82,41 +81,6 @@ func TestBadRedactionConfigIsReportedAndFallsBackToDefault(t *testing.T) {
 	c, _ := resolve([]Option{WithRedaction(redact.Config{Paths: []string{"a..b"}})})
 	if c.Redactor == nil || c.Redactor.Mode() != redact.ModeDefault {
 		t.Fatal("a bad redaction config turned redaction off")
-	}
-}
-
-func TestRedactionOptOutPerCallAndItsDenial(t *testing.T) {
-	tests := []struct {
-		name    string
-		env     map[string]string
-		opts    []Option
-		allowed bool
-	}{
-		{"allowed by default", nil, nil, true},
-		{"denied by variable", map[string]string{EnvRedactionOptOut: "deny"}, nil, false},
-		{"bad variable denies", map[string]string{EnvRedactionOptOut: "sometimes"}, nil, false},
-		{"option beats variable", map[string]string{EnvRedactionOptOut: "deny"}, []Option{WithRedactionOptOut(true)}, true},
-		{"denied by option", nil, []Option{WithRedactionOptOut(false)}, false},
-		{"denied by config", nil, []Option{WithRedactionOptOut(true), WithRedaction(redact.Config{DenyOptOut: true})}, false},
-		{"denied by production preset", map[string]string{EnvPreset: "production"}, nil, false},
-		{"allowed by dev preset", map[string]string{EnvPreset: "dev"}, nil, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
-			l, mem := newMem(t, append(tt.opts, optionFunc(func(o *settings.Options) { o.Warn = func(string) {} }))...)
-			l.Info("m", "password", "p", NoRedact)
-			l.With(redact.Off()).Info("m", "password", "p")
-			for _, r := range flushed(t, l, mem) {
-				got, _ := attrStr(r, "password")
-				marker, _ := attrStr(r, redact.OptOutKey)
-				if tt.allowed && (got != "p" || marker != "off") || !tt.allowed && (got != "***" || marker != "denied") {
-					t.Errorf("password %q, marker %q (allowed %v)", got, marker, tt.allowed)
-				}
-			}
-		})
 	}
 }
 
@@ -201,21 +165,20 @@ func TestPresetsAreDefaultsThatOptionsAndVariablesBeat(t *testing.T) {
 		kind      exporter.Kind
 		protected int
 		mode      string // "off", "default", "strict"
-		deny      bool
 		chain     bool
 	}{
-		{"none", nil, nil, levels.Info, exporter.KindUnset, 4, "default", false, true},
-		{"dev", map[string]string{EnvPreset: "dev"}, nil, levels.Debug, exporter.KindConsole, 4, "default", false, false},
-		{"production", map[string]string{EnvPreset: "Production"}, nil, levels.Info, exporter.KindOTLP, 4, "default", true, true},
-		{"hardened by option", nil, []Option{WithPreset("hardened")}, levels.Info, exporter.KindOTLP, 5, "strict", true, true},
-		{"option beats variable preset", map[string]string{EnvPreset: "dev"}, []Option{WithPreset("hardened")}, levels.Info, exporter.KindOTLP, 5, "strict", true, true},
-		{"level option beats preset", nil, []Option{WithPreset("dev"), WithLevel(levels.Error)}, levels.Error, exporter.KindConsole, 4, "default", false, false},
-		{"level variable beats preset", map[string]string{EnvPreset: "dev", EnvLevel: "warning"}, nil, levels.Warning, exporter.KindConsole, 4, "default", false, false},
-		{"protected variable beats preset", map[string]string{EnvPreset: "hardened", EnvProtectedLevels: "AUDIT"}, nil, levels.Info, exporter.KindOTLP, 1, "strict", true, true},
-		{"exporter variable beats preset", map[string]string{EnvPreset: "production", "OTEL_LOGS_EXPORTER": "console"}, nil, levels.Info, exporter.KindUnset, 4, "default", true, true},
-		{"endpoint variable beats preset", map[string]string{EnvPreset: "dev", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, nil, levels.Debug, exporter.KindUnset, 4, "default", false, false},
-		{"exporter option beats preset", nil, []Option{WithPreset("production"), WithExporterConfig(exporter.Config{Kind: exporter.KindNone})}, levels.Info, exporter.KindNone, 4, "default", true, true},
-		{"unknown preset is reported", map[string]string{EnvPreset: "paranoid"}, nil, levels.Info, exporter.KindUnset, 4, "default", false, true},
+		{"none", nil, nil, levels.Info, exporter.KindUnset, 4, "default", true},
+		{"dev", map[string]string{EnvPreset: "dev"}, nil, levels.Debug, exporter.KindConsole, 4, "default", false},
+		{"production", map[string]string{EnvPreset: "Production"}, nil, levels.Info, exporter.KindOTLP, 4, "default", true},
+		{"hardened by option", nil, []Option{WithPreset("hardened")}, levels.Info, exporter.KindOTLP, 5, "strict", true},
+		{"option beats variable preset", map[string]string{EnvPreset: "dev"}, []Option{WithPreset("hardened")}, levels.Info, exporter.KindOTLP, 5, "strict", true},
+		{"level option beats preset", nil, []Option{WithPreset("dev"), WithLevel(levels.Error)}, levels.Error, exporter.KindConsole, 4, "default", false},
+		{"level variable beats preset", map[string]string{EnvPreset: "dev", EnvLevel: "warning"}, nil, levels.Warning, exporter.KindConsole, 4, "default", false},
+		{"protected variable beats preset", map[string]string{EnvPreset: "hardened", EnvProtectedLevels: "AUDIT"}, nil, levels.Info, exporter.KindOTLP, 1, "strict", true},
+		{"exporter variable beats preset", map[string]string{EnvPreset: "production", "OTEL_LOGS_EXPORTER": "console"}, nil, levels.Info, exporter.KindUnset, 4, "default", true},
+		{"endpoint variable beats preset", map[string]string{EnvPreset: "dev", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, nil, levels.Debug, exporter.KindUnset, 4, "default", false},
+		{"exporter option beats preset", nil, []Option{WithPreset("production"), WithExporterConfig(exporter.Config{Kind: exporter.KindNone})}, levels.Info, exporter.KindNone, 4, "default", true},
+		{"unknown preset is reported", map[string]string{EnvPreset: "paranoid"}, nil, levels.Info, exporter.KindUnset, 4, "default", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -229,9 +192,6 @@ func TestPresetsAreDefaultsThatOptionsAndVariablesBeat(t *testing.T) {
 			mode := "off"
 			if r := c.Redactor; r != nil {
 				mode = r.Mode().String()
-				if r.DeniesOptOut() != tt.deny {
-					t.Errorf("deny opt-out %v, want %v", r.DeniesOptOut(), tt.deny)
-				}
 			}
 			if c.Level != tt.level || c.ExporterConfig.Kind != tt.kind || len(c.Protected) != tt.protected || mode != tt.mode || c.AuditChain != tt.chain {
 				t.Errorf("level %v kind %v protected %v redaction %s chain %v", c.Level, c.ExporterConfig.Kind, c.Protected, mode, c.AuditChain)
@@ -246,7 +206,6 @@ func TestRedactorsAreSharedAcrossLoggers(t *testing.T) {
 	if a.Redactor != b.Redactor {
 		t.Fatal("every logger builds its own default redactor")
 	}
-	var _ attribute.KeyValue = NoRedact
 }
 
 func TestOnlyAuditAndSecurityRecordsAreChained(t *testing.T) {

@@ -51,7 +51,7 @@ type Record struct {
 	SeverityNumber int64
 	SeverityText   string
 	Body           attribute.Value
-	// Attrs in any order; an audit.hash attribute is left out.
+	// Attrs in any order; audit.hash and audit.sig are left out.
 	Attrs []attribute.KeyValue
 }
 
@@ -94,7 +94,7 @@ func (e *Encoder) encode(b []byte, r *Record) []byte {
 	attrs := r.Attrs
 	e.order = e.order[:0]
 	for i := range attrs {
-		if attrs[i].Key != KeyHash {
+		if k := attrs[i].Key; k != KeyHash && k != KeySig {
 			e.order = append(e.order, int32(i))
 		}
 	}

@@ -3,10 +3,12 @@ package audit
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
@@ -37,8 +39,12 @@ var DefaultSeverities = []Severity{{22, "AUDIT"}, {23, "SECURITY"}}
 // numbering to the moment the record is handed to the SDK, so the export
 // order is the sequence order. Other records never take it.
 type Chain struct {
-	sevs []Severity
-	id   attribute.Value
+	sevs   []Severity
+	id     attribute.Value
+	signer Signer          // nil: unsigned
+	keyID  attribute.Value // the signer's key id
+	sealed bool            // a seal was written: the next record starts a new chain
+	sigBuf []byte
 
 	mu sync.Mutex
 	// holder is the call whose Apply returned holding mu: Release unlocks
@@ -55,9 +61,7 @@ type Chain struct {
 // NewChain returns a chain with a random id (128 bits, hex) for records of
 // the given severities (DefaultSeverities when none).
 func NewChain(sevs ...Severity) *Chain {
-	var id [16]byte
-	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails (Go 1.24+)
-	return NewChainWithID(hex.EncodeToString(id[:]), sevs...)
+	return NewChainWithID(newChainID().AsString(), sevs...)
 }
 
 // NewChainWithID is NewChain with a given id, for tests.
@@ -68,8 +72,31 @@ func NewChainWithID(id string, sevs ...Severity) *Chain {
 	return &Chain{sevs: append([]Severity(nil), sevs...), id: attribute.StringValue(id)}
 }
 
+// NewSignedChain is NewChain whose records are signed by s (nil: unsigned)
+// and carry its key id; Seal ends it with a signed seal.
+func NewSignedChain(s Signer, sevs ...Severity) *Chain {
+	ch := NewChain(sevs...)
+	if s != nil {
+		ch.signer, ch.keyID = s, attribute.StringValue(s.KeyID())
+	}
+	return ch
+}
+
+func newChainID() attribute.Value {
+	var id [16]byte
+	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return attribute.StringValue(hex.EncodeToString(id[:]))
+}
+
+// Signed reports whether the chain signs its records.
+func (ch *Chain) Signed() bool { return ch.signer != nil }
+
 // ID returns the chain id.
-func (ch *Chain) ID() string { return ch.id.AsString() }
+func (ch *Chain) ID() string {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	return ch.id.AsString()
+}
 
 // Holds reports whether c is chained: then Apply returns holding the
 // chain's lock and Release must follow (record.Emit does it).
@@ -106,14 +133,30 @@ func (ch *Chain) Apply(c *record.Call, msg string, attrs []attribute.KeyValue) (
 	}()
 	attrs = dropReserved(attrs)
 	ch.hint.scan(attrs)
-	types := ch.hint.encoded()
+	attrs = ch.link(c.Time, c.Severity, c.Text, msg, attrs, ch.hint.encoded(), false)
+	ch.holder.Store(c)
+	locked = false
+	return msg, attrs
+}
 
+// link numbers, hashes and signs one record under ch.mu and returns attrs
+// with the chain's attributes first.
+func (ch *Chain) link(t time.Time, sev log.Severity, text, msg string, attrs []attribute.KeyValue, types string, seal bool) []attribute.KeyValue {
+	if ch.sealed { // records after a seal start a new chain
+		ch.id, ch.seq, ch.prev, ch.prevHex, ch.sealed = newChainID(), 0, [32]byte{}, attribute.Value{}, false
+	}
 	seq := ch.seq + 1
 	head := 3 // chain_id, seq, hash
 	if seq > 1 {
 		head++
 	}
 	if types != "" {
+		head++
+	}
+	if ch.signer != nil {
+		head += 2 // key_id, sig
+	}
+	if seal {
 		head++
 	}
 	n := len(attrs)
@@ -131,22 +174,85 @@ func (ch *Chain) Apply(c *record.Call, msg string, attrs []attribute.KeyValue) (
 		set(KeyPrevHash, ch.prevHex)
 		prev = ch.prev[:]
 	}
+	if ch.signer != nil {
+		set(KeyKeyID, ch.keyID)
+	}
+	if seal {
+		set(KeySeal, attribute.BoolValue(true))
+	}
 	hashAt := i
 	set(KeyHash, attribute.Value{})
+	sigAt := i
+	if ch.signer != nil {
+		set(KeySig, attribute.Value{})
+	}
 	if types != "" {
 		set(KeyTypes, attribute.StringValue(types))
 	}
-	rec := Record{Time: c.Time, SeverityNumber: int64(c.Severity), SeverityText: c.Text, Body: attribute.StringValue(msg), Attrs: attrs}
+	rec := Record{Time: t, SeverityNumber: int64(sev), SeverityText: text, Body: attribute.StringValue(msg), Attrs: attrs}
 	sum := ch.enc.Hash(prev, &rec)
 	var hexBuf [2 * sha256.Size]byte
 	hex.Encode(hexBuf[:], sum[:])
 	hexSum := attribute.StringValue(string(hexBuf[:]))
 	attrs[hashAt].Value = hexSum
-
+	if ch.signer != nil {
+		ch.sigBuf = SignedMessage(ch.sigBuf[:0], ch.id.AsString(), seq, sum)
+		attrs[sigAt].Value = attribute.StringValue(base64.StdEncoding.EncodeToString(ch.signer.Sign(ch.sigBuf)))
+	}
 	ch.seq, ch.prev, ch.prevHex = seq, sum, hexSum
+	return attrs
+}
+
+// SealMessage is the body of a seal record.
+const SealMessage = "audit chain sealed"
+
+// SealStage returns the stage that turns a record into the chain's seal:
+// body SealMessage, the next sequence number and audit.seal=true, hashed,
+// linked and signed like the others, without any other attribute. A
+// verifier given the public key then requires the seal, so records cut off
+// at the end are detected. Records after it start a new chain. The caller
+// emits one record through it when the logger drains, if NeedsSeal; the
+// stage is configuration, so no data can produce a seal (a call's own
+// audit.seal attribute is dropped like the other reserved keys).
+func (ch *Chain) SealStage() record.OrderedStage { return sealStage{ch} }
+
+type sealStage struct{ ch *Chain }
+
+func (s sealStage) Holds(*record.Call) bool { return true }
+
+func (s sealStage) Release(c *record.Call) { s.ch.Release(c) }
+
+func (s sealStage) Apply(c *record.Call, msg string, attrs []attribute.KeyValue) (string, []attribute.KeyValue) {
+	ch := s.ch
+	ch.mu.Lock()
+	locked := true
+	defer func() {
+		if locked {
+			ch.mu.Unlock()
+		}
+	}()
+	clear(attrs)
+	if ch.signer == nil || ch.seq == 0 || ch.sealed {
+		// Nothing to seal (a second drain raced this one): the record
+		// carries no chain attributes and no seal.
+		return msg, attrs[:0]
+	}
+	attrs = ch.link(c.Time, c.Severity, c.Text, SealMessage, attrs[:0], "", true)
+	ch.sealed = true
 	ch.holder.Store(c)
 	locked = false
-	return msg, attrs
+	return SealMessage, attrs
+}
+
+// NeedsSeal reports whether the chain is signed, holds records and is not
+// sealed yet.
+func (ch *Chain) NeedsSeal() bool {
+	if ch.signer == nil {
+		return false
+	}
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	return ch.seq > 0 && !ch.sealed
 }
 
 // dropReserved removes the chain's keys from a call's attributes.
@@ -155,7 +261,7 @@ func dropReserved(attrs []attribute.KeyValue) []attribute.KeyValue {
 	for _, kv := range attrs {
 		if strings.HasPrefix(string(kv.Key), "audit.") {
 			switch kv.Key {
-			case KeyChainID, KeySeq, KeyPrevHash, KeyHash, KeyTypes:
+			case KeyChainID, KeySeq, KeyPrevHash, KeyHash, KeyTypes, KeyKeyID, KeySig, KeySeal:
 				continue
 			}
 		}

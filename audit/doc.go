@@ -17,6 +17,8 @@
 //	audit.hash       STRING  hex SHA-256, below
 //	audit.types      STRING  type hints, only when needed (below)
 //
+// (and, when signed, audit.key_id, audit.sig and, on the seal, audit.seal:
+// see Signed chains).
 // audit.hash = SHA-256(P || C), where P is the previous record's hash as 32
 // raw bytes (nothing for seq 1) and C is the canonical encoding of the
 // record. Numbering, hashing and the hand-over to the SDK happen under the
@@ -24,7 +26,8 @@
 // take it. The audit attributes come first in the record, so that an SDK
 // attribute count limit drops the call's attributes, not the chain's (a
 // record that lost attributes to a limit no longer verifies). A call's own
-// attributes with those five keys are dropped.
+// attributes with those keys (and audit.key_id, audit.sig, audit.seal) are
+// dropped.
 //
 // # Canonical encoding (version 1)
 //
@@ -37,8 +40,8 @@
 //	        str(severity text)
 //	        i64(severity number)
 //	        value(body)
-//	        u64(n) { str(key) value(v) }*n   the attributes but audit.hash,
-//	                                          sorted by key (bytewise, stable)
+//	        u64(n) { str(key) value(v) }*n   the attributes but audit.hash and
+//	                                          audit.sig, sorted by key (bytewise, stable)
 //	i64, u64  8 bytes, big-endian (two's complement for i64)
 //	str(s)    u64(byte length) bytes: UTF-8, each invalid byte replaced by
 //	          U+FFFD (as the JSON encoders write it)
@@ -77,7 +80,12 @@
 // # Verifying
 //
 // ReadJSON reads both formats (mixed, detected per line; other lines are
-// skipped) and Verifier checks each chain: a record whose content does not
+// skipped) as strictly as the strictest downstream reader: a line that looks
+// like a record but that two JSON readers could read differently (a
+// duplicate key at any level, keys equal under case folding, trailing data,
+// invalid UTF-8, an escaped lone surrogate, an OTLP AnyValue with two
+// members, an unknown OTLP member) is MALFORMED, never read one way while
+// jq or encoding/json read it another. Verifier checks each chain: a record whose content does not
 // match its hash is ALTERED; a record whose prev_hash is not the hash of the
 // record before is a BROKEN-LINK (that record was altered and re-hashed); a
 // missing number is a GAP; a record after a higher number is REORDERED; the
@@ -90,10 +98,80 @@
 // # What a hash chain cannot do
 //
 // The hash has no key: whoever can rewrite the whole log after a point can
-// recompute every hash after it. And records cut off at the end leave no
-// gap. Keep the head of each chain (the verifier prints its last seq and
-// hash) somewhere the writer of the log cannot change, and compare: that
-// anchors everything before it.
+// recompute every hash after it (Encoder is public). And records cut off at
+// the end leave no gap. Sign the chain, or keep the head of each chain (the
+// verifier prints its last seq and hash) somewhere the writer of the log
+// cannot change.
+//
+// # Signed chains
+//
+// With a Signer (fapilog.WithAuditSigningKey, WithAuditSigner, or
+// FAPILOG_AUDIT_SIGNING_KEY naming an Ed25519 PKCS#8 PEM file) every
+// chained record also carries
+//
+//	audit.key_id  STRING  "ed25519:" or "hmac-sha256:" + 16 hex digits
+//	audit.sig     STRING  base64 signature of SignedMessage(chain id, seq, hash)
+//
+// audit.key_id is covered by the hash; audit.sig, like audit.hash, is not.
+// A drain (StopAndDrain, Drain, Runtime's exit, ClearLoggerCache) ends each
+// chain that holds records with a seal: one more AUDIT record, body
+// "audit chain sealed", audit.seal=true, the next number, linked, hashed and
+// signed like the others (and counted in the DrainResult). Records after
+// it start a new chain. NewHMACSigner serves shared-secret setups, where
+// the verifier is trusted as much as the writer.
+//
+// fapilog-verify -public-key FILE (repeatable: keys rotate, and the key id
+// picks the key) then requires of every chained record a signature by a
+// trusted key, and of every chain a seal:
+//
+//	WRONG-KEY      signed by a key that was not given
+//	UNSIGNED       no signature (an unsigned chain, or a record forged
+//	               without one)
+//	BAD-SIGNATURE  the signature does not verify: the record was altered and
+//	               re-hashed, or forged
+//	UNSEALED       no seal: records were cut off at the end, or the logger
+//	               never drained (crash, kill -9, or still running:
+//	               -allow-unsealed)
+//	AFTER-SEAL     a record numbered after the seal
+//
+// and an AUDIT or SECURITY record outside any chain is UNCHAINED (a forged
+// line must not pass beside a signed chain).
+//
+// # Threat model
+//
+// The attacker can read, edit, delete, reorder and append lines of the
+// stored logs, and knows every algorithm here; the signing key is out of
+// reach (held by the process, a file only it reads, or a key service
+// behind a Signer). Then, with the public key:
+//
+//   - a record's timestamp, severity number and text, body and every
+//     attribute (with the chain id, its number, the link to the record
+//     before and the key id) cannot be changed, and no record can be
+//     added, removed, reordered or replayed inside a chain, undetected;
+//   - a chain cannot be cut short without UNSEALED.
+//
+// Not covered, and why:
+//
+//   - The resource (service.name, host, k8s attributes): collectors add and
+//     rewrite resource attributes legitimately (resourcedetection,
+//     k8sattributes), so covering them would break verification of honest
+//     pipelines. The chain id, not the resource, says which process wrote
+//     the chain: to bind it to a service, log an AUDIT record naming it.
+//   - The instrumentation scope (logger name), the observed timestamp and
+//     the event name: labels the pipeline may rewrite; log what must be
+//     proven as attributes.
+//   - Trace and span ids and flags: the chain runs before the SDK reads
+//     them from the context, and they are correlation data, not evidence:
+//     do not trust them on a signed record.
+//   - Whole chains: deleting every record of a chain leaves nothing to
+//     detect. Count chains elsewhere (the process's start and drain) if
+//     that matters; a run that crashed leaves an UNSEALED chain.
+//   - Records before they are signed: a compromised process, or anyone
+//     holding the key, can sign anything. Redaction runs before the chain,
+//     so secrets it masks are not in what is signed.
+//   - HMAC: anyone who can verify can also sign.
+//   - Time: timestamps are the writer's clock; a signature proves who wrote
+//     a record, not when.
 //
 // # Cost
 //
@@ -101,4 +179,10 @@
 // canonical encoding and one SHA-256 over it (about 1 µs at 3 attributes,
 // see BenchmarkAuditChain), one allocation for the hash string, and the
 // SDK's allocation for records of more than five attributes.
+//
+// Signing adds one signature per chained record: about 22 µs of CPU with
+// Ed25519 and 1 µs with HMAC-SHA256 (BenchmarkAuditSigning in the root
+// package, BenchmarkAuditRecord in benchmarks/), paid under the chain's
+// lock, so it also bounds the AUDIT and SECURITY records per second one
+// logger can sign (about 40,000 with Ed25519 on one core).
 package audit

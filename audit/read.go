@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 )
@@ -41,6 +43,9 @@ type Entry struct {
 	Source  string // the name given to ReadJSON
 	Line    int
 	Format  Format
+	// Malformed, when not empty, says why the line is not a record the
+	// verifier can trust; the other fields but the location are empty.
+	Malformed string
 }
 
 // Where returns "source:line".
@@ -58,8 +63,14 @@ func (e *Entry) Attr(key string) (attribute.Value, bool) {
 
 // ReadJSON reads JSON lines in format f and calls fn for each log record, in
 // order. Lines that are not JSON objects (a program's other output) and
-// objects that are not log records are skipped and counted. A line that
-// starts like a record but does not parse is an error.
+// objects that are not log records are skipped and counted.
+//
+// A line that looks like a record (it names audit attributes, a severity or
+// resourceLogs) but is not one that every JSON reader reads alike (see
+// parseJSON: duplicate keys, trailing data, invalid UTF-8, …), or whose
+// record structure is invalid, is passed to fn as an Entry with Malformed
+// set: the verifier reports it as MALFORMED instead of trusting any reading
+// of it. The error is for reading r only.
 func ReadJSON(r io.Reader, source string, f Format, fn func(*Entry)) (skipped int, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 256<<20)
@@ -71,13 +82,17 @@ func ReadJSON(r io.Reader, source string, f Format, fn func(*Entry)) (skipped in
 			}
 			continue
 		}
+		malformed := func(lf Format, err error) {
+			fn(&Entry{Source: source, Line: line, Format: lf, Malformed: err.Error()})
+		}
 		root, err := parseJSON(text)
 		if err != nil {
-			if f == FormatAuto {
+			if f == FormatAuto && !looksLikeRecord(text) {
 				skipped++
 				continue
 			}
-			return skipped, fmt.Errorf("%s:%d: %w", source, line, err)
+			malformed(f, err)
+			continue
 		}
 		lf := f
 		if lf == FormatAuto {
@@ -103,7 +118,8 @@ func ReadJSON(r io.Reader, source string, f Format, fn func(*Entry)) (skipped in
 			return skipped, fmt.Errorf("audit: unknown format %q", f)
 		}
 		if err != nil {
-			return skipped, fmt.Errorf("%s:%d: %w", source, line, err)
+			malformed(lf, err)
+			continue
 		}
 		for _, e := range recs {
 			e.Source, e.Line, e.Format = source, line, lf
@@ -111,6 +127,17 @@ func ReadJSON(r io.Reader, source string, f Format, fn func(*Entry)) (skipped in
 		}
 	}
 	return skipped, sc.Err()
+}
+
+// looksLikeRecord tells a log record that does not parse from another
+// program's output that happens to start with '{'.
+func looksLikeRecord(line []byte) bool {
+	for _, s := range []string{`"audit.`, `"resourceLogs"`, `"severity_number"`, `"severity_text"`} {
+		if bytes.Contains(line, []byte(s)) {
+			return true
+		}
+	}
+	return false
 }
 
 // jnode is a parsed JSON value that keeps the order of object members and
@@ -140,7 +167,25 @@ func (n *jnode) field(key string) *jnode {
 	return nil
 }
 
+// parseJSON parses one line as strictly as the strictest downstream reader,
+// so that the verifier checks exactly what every other tool reads: a line
+// that two JSON readers could read differently is an error, not a record.
+//
+//   - duplicate object keys, at any level: encoding/json and jq read the
+//     last member, others the first;
+//   - keys equal under Unicode case folding ("body" and "Body"):
+//     encoding/json matches struct fields case-insensitively;
+//   - invalid UTF-8 and escaped lone surrogates ("\ud800"): Go replaces them
+//     with U+FFFD, Python keeps or rejects them;
+//   - anything after the value (trailing garbage, a second value);
+//   - what encoding/json rejects (NaN, comments, single quotes, …).
 func parseJSON(data []byte) (jnode, error) {
+	if !utf8.Valid(data) {
+		return jnode{}, errors.New("invalid UTF-8")
+	}
+	if err := checkEscapes(data); err != nil {
+		return jnode{}, err
+	}
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber()
 	n, err := parseNode(d, 0)
@@ -151,6 +196,78 @@ func parseJSON(data []byte) (jnode, error) {
 		return n, errors.New("trailing data after the JSON value")
 	}
 	return n, nil
+}
+
+// checkEscapes rejects \u escapes of lone UTF-16 surrogates, which readers
+// decode differently. Other escape errors are left to the decoder.
+func checkEscapes(data []byte) error {
+	in := false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if !in {
+			in = c == '"'
+			continue
+		}
+		switch c {
+		case '"':
+			in = false
+		case '\\':
+			if i+1 < len(data) && data[i+1] == 'u' {
+				r, ok := hex4(data, i+2)
+				if ok && r >= 0xD800 && r <= 0xDBFF {
+					// A high surrogate needs a low one right after.
+					if i+7 < len(data) && data[i+6] == '\\' && data[i+7] == 'u' {
+						if lo, ok := hex4(data, i+8); ok && lo >= 0xDC00 && lo <= 0xDFFF {
+							i += 11
+							continue
+						}
+					}
+					return errors.New("escaped lone UTF-16 surrogate")
+				}
+				if ok && r >= 0xDC00 && r <= 0xDFFF {
+					return errors.New("escaped lone UTF-16 surrogate")
+				}
+			}
+			i++ // skip the escaped character
+		}
+	}
+	return nil
+}
+
+func hex4(data []byte, at int) (rune, bool) {
+	if at+4 > len(data) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range data[at : at+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+// foldKey maps a key to a form equal for keys equal under Unicode simple
+// case folding (strings.EqualFold, as encoding/json matches field names).
+func foldKey(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		// The smallest rune of r's folding orbit stands for all of them.
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			m = min(m, f)
+		}
+		b.WriteRune(m)
+	}
+	return b.String()
 }
 
 const maxJSONDepth = 256
@@ -168,12 +285,24 @@ func parseNode(d *json.Decoder, depth int) (jnode, error) {
 		switch t {
 		case '{':
 			n := jnode{kind: 'o'}
+			var seen map[string]string
 			for d.More() {
 				k, err := d.Token()
 				if err != nil {
 					return n, err
 				}
 				ks, _ := k.(string)
+				if seen == nil {
+					seen = map[string]string{}
+				}
+				fk := foldKey(ks)
+				if first, dup := seen[fk]; dup {
+					if first == ks {
+						return n, fmt.Errorf("duplicate key %q", ks)
+					}
+					return n, fmt.Errorf("keys %q and %q differ only in case", first, ks)
+				}
+				seen[fk] = ks
 				v, err := parseNode(d, depth+1)
 				if err != nil {
 					return n, err
@@ -289,6 +418,9 @@ func parseHints(s string) (hints, error) {
 	d.UseNumber()
 	if err := d.Decode(&raw); err != nil {
 		return nil, err
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, errors.New("trailing data")
 	}
 	h := hints{}
 	for _, e := range raw {
@@ -442,7 +574,25 @@ var severityNames = func() map[string]int64 {
 	return m
 }()
 
+// otlpRecordFields are the members of an OTLP/JSON LogRecord. Any other
+// member is an error: a protobuf JSON reader also accepts the snake_case
+// names ("severity_text"), and a member the verifier ignored could be what
+// another reader shows.
+var otlpRecordFields = map[string]bool{
+	"timeUnixNano": true, "observedTimeUnixNano": true, "severityNumber": true,
+	"severityText": true, "body": true, "attributes": true, "droppedAttributesCount": true,
+	"flags": true, "traceId": true, "spanId": true, "eventName": true,
+}
+
 func otlpRecord(lr jnode) (*Entry, error) {
+	if lr.kind != 'o' {
+		return nil, errors.New("log record is not an object")
+	}
+	for _, f := range lr.obj {
+		if !otlpRecordFields[f.key] {
+			return nil, fmt.Errorf("unknown log record member %q", f.key)
+		}
+	}
 	e := &Entry{}
 	if t := lr.field("timeUnixNano"); t != nil {
 		n, err := strconv.ParseUint(t.str, 10, 64)
@@ -490,10 +640,22 @@ func keyValues(list jnode) ([]attribute.KeyValue, error) {
 		return nil, errors.New("key/value list is not an array")
 	}
 	out := make([]attribute.KeyValue, 0, len(list.arr))
+	seen := make(map[string]bool, len(list.arr))
 	for _, kv := range list.arr {
 		k := kv.field("key")
 		if k == nil || k.kind != 's' {
 			return nil, errors.New("key/value without a key")
+		}
+		// Readers that turn the list into a map keep the first or the
+		// last of two equal keys.
+		if seen[k.str] {
+			return nil, fmt.Errorf("duplicate key %q", k.str)
+		}
+		seen[k.str] = true
+		for _, f := range kv.obj {
+			if f.key != "key" && f.key != "value" {
+				return nil, fmt.Errorf("unknown key/value member %q", f.key)
+			}
 		}
 		var v attribute.Value
 		if val := kv.field("value"); val != nil {
@@ -511,11 +673,22 @@ func anyValue(n jnode) (attribute.Value, error) {
 	if n.kind != 'o' {
 		return attribute.Value{}, errors.New("AnyValue is not an object")
 	}
+	// AnyValue is a oneof: two members (or an unknown one) are read
+	// differently by different readers.
+	if len(n.obj) > 1 {
+		return attribute.Value{}, fmt.Errorf("AnyValue with %d members", len(n.obj))
+	}
 	for _, f := range n.obj {
 		switch f.key {
 		case "stringValue":
+			if f.val.kind != 's' {
+				return attribute.Value{}, errors.New("stringValue is not a string")
+			}
 			return attribute.StringValue(f.val.str), nil
 		case "boolValue":
+			if f.val.kind != 'b' {
+				return attribute.Value{}, errors.New("boolValue is not a boolean")
+			}
 			return attribute.BoolValue(f.val.b), nil
 		case "intValue":
 			i, err := strconv.ParseInt(f.val.str, 10, 64)
@@ -556,6 +729,8 @@ func anyValue(n jnode) (attribute.Value, error) {
 				}
 			}
 			return attribute.MapValue(kvs...), nil
+		default:
+			return attribute.Value{}, fmt.Errorf("unknown AnyValue member %q", f.key)
 		}
 	}
 	return attribute.Value{}, nil

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"cmp"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -36,6 +37,23 @@ const (
 	// Unchained: an AUDIT or SECURITY record without a chain (a fault
 	// only with Options.RequireChain).
 	Unchained FaultKind = "UNCHAINED"
+
+	// With Options.Keys (fapilog-verify -public-key):
+
+	// Unsigned: a chained record without audit.sig.
+	Unsigned FaultKind = "UNSIGNED"
+	// WrongKey: the record is signed by a key that is not trusted (another
+	// key, or a rotated key not given to the verifier).
+	WrongKey FaultKind = "WRONG-KEY"
+	// BadSignature: the record's signature does not verify with the
+	// trusted key it names: the record was altered and re-hashed, or forged.
+	BadSignature FaultKind = "BAD-SIGNATURE"
+	// Unsealed: the chain does not end with a signed seal: records were cut
+	// off at the end, or the logger was never drained (it crashed, or is
+	// still running: see Options.AllowUnsealed).
+	Unsealed FaultKind = "UNSEALED"
+	// AfterSeal: a record numbered after the chain's seal.
+	AfterSeal FaultKind = "AFTER-SEAL"
 )
 
 // A Fault is one finding.
@@ -58,7 +76,11 @@ type ChainReport struct {
 	// chain can show by itself.
 	FirstSeq, LastSeq int64
 	HeadHash          string
-	Faults            []Fault
+	// KeyID is the key id the chain's records name ("" if unsigned);
+	// SealSeq the sequence number of its verified seal (0: none).
+	KeyID   string
+	SealSeq int64
+	Faults  []Fault
 }
 
 // Report is the result of a verification.
@@ -70,6 +92,9 @@ type Report struct {
 	// Faults outside any chain (malformed chain attributes, unchained
 	// records when they are required).
 	Faults []Fault
+	// SignaturesChecked tells whether trusted keys were given: without
+	// them, signatures and seals are shown but not verified.
+	SignaturesChecked bool
 }
 
 // FaultCount returns the number of faults in the report.
@@ -90,11 +115,19 @@ type Options struct {
 	// filtered logs): the first record seen is trusted as the start.
 	Partial bool
 	// RequireChain makes AUDIT and SECURITY records without a chain a
-	// fault.
+	// fault (always so with Keys).
 	RequireChain bool
 	// Severities are the records expected to be chained (default
 	// DefaultSeverities); only used to count unchained records.
 	Severities []Severity
+	// Keys are the trusted signing keys. When it holds any, every chained
+	// record must carry a valid signature by one of them (else UNSIGNED,
+	// WRONG-KEY or BAD-SIGNATURE) and every chain must end with a signed
+	// seal (else UNSEALED), unless AllowUnsealed.
+	Keys *KeyRing
+	// AllowUnsealed accepts signed chains without a seal: the logs of a
+	// process still running. Records cut off at the end then go unnoticed.
+	AllowUnsealed bool
 }
 
 // Verifier checks chained records. Add records in the order they were
@@ -104,6 +137,7 @@ type Verifier struct {
 	chains map[string]*chainState
 	order  []string
 	enc    Encoder
+	msg    []byte
 	rep    Report
 }
 
@@ -111,8 +145,13 @@ type seen struct {
 	seq        int64
 	hash, prev string
 	where      string
-	ok         bool  // the content matches hash
+	ok         bool  // the content matches hash (and the signature holds, with keys)
 	dropped    int64 // attributes dropped by an SDK limit
+	keyID      string
+	seal       bool
+	// fault and detail say why ok is false.
+	fault  FaultKind
+	detail string
 }
 
 type chainState struct {
@@ -134,12 +173,18 @@ func (v *Verifier) Skipped(n int) { v.rep.Skipped += n }
 // Report.
 func (v *Verifier) Add(e *Entry) {
 	v.rep.Records++
+	if e.Malformed != "" {
+		v.rep.Faults = append(v.rep.Faults, Fault{Malformed, 0, e.Where(), e.Malformed})
+		return
+	}
 	idv, ok := e.Attr(KeyChainID)
 	if !ok {
 		for _, s := range v.opts.Severities {
 			if int64(s.Number) == e.SeverityNumber && s.Text == e.SeverityText {
 				v.rep.Unchained++
-				if v.opts.RequireChain {
+				// With trusted keys an unchained record is unsigned: a
+				// forged "AUDIT" line must not pass beside a signed chain.
+				if v.opts.RequireChain || v.opts.Keys.Len() > 0 {
 					v.rep.Faults = append(v.rep.Faults, Fault{Unchained, 0, e.Where(), e.SeverityText + " record without " + KeyChainID})
 				}
 			}
@@ -183,12 +228,46 @@ func (v *Verifier) Add(e *Entry) {
 		v.chains[id] = st
 		v.order = append(v.order, id)
 	}
-	st.entries = append(st.entries, seen{seq: seq, hash: hash, prev: prev, where: e.Where(), ok: hex.EncodeToString(sum[:]) == hash, dropped: e.Dropped})
+	keyID, _ := e.Attr(KeyKeyID)
+	sealv, _ := e.Attr(KeySeal)
+	s := seen{seq: seq, hash: hash, prev: prev, where: e.Where(), ok: hex.EncodeToString(sum[:]) == hash, dropped: e.Dropped,
+		keyID: keyID.AsString(), seal: sealv.Type() == attribute.BOOL && sealv.AsBool()}
+	if !s.ok {
+		s.fault, s.detail = Altered, "content does not match "+KeyHash
+		if e.Dropped > 0 {
+			s.detail += fmt.Sprintf(" (an SDK limit dropped %d attribute(s) after hashing: raise OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT)", e.Dropped)
+		}
+	} else if v.opts.Keys.Len() > 0 {
+		s.ok = false
+		sigv, hasSig := e.Attr(KeySig)
+		sig, err := base64.StdEncoding.DecodeString(sigv.AsString())
+		switch {
+		case !hasSig:
+			s.fault, s.detail = Unsigned, "no "+KeySig+": an unsigned record where signed ones are required"
+		case s.keyID == "":
+			s.fault, s.detail = Unsigned, "no "+KeyKeyID+" beside "+KeySig
+		case sigv.Type() != attribute.STRING || err != nil:
+			s.fault, s.detail = BadSignature, KeySig+" is not base64"
+		default:
+			v.msg = SignedMessage(v.msg[:0], id, seq, sum)
+			known, good := v.opts.Keys.verify(s.keyID, v.msg, sig)
+			switch {
+			case !known:
+				s.fault, s.detail = WrongKey, "signed by "+s.keyID+", not by a trusted key"
+			case !good:
+				s.fault, s.detail = BadSignature, "signature by "+s.keyID+" does not verify: the record was altered and re-hashed, or forged"
+			default:
+				s.ok = true
+			}
+		}
+	}
+	st.entries = append(st.entries, s)
 }
 
 // Report analyses the chains and returns the findings.
 func (v *Verifier) Report() *Report {
 	rep := v.rep
+	rep.SignaturesChecked = v.opts.Keys.Len() > 0
 	rep.Faults = slices.Clone(rep.Faults)
 	rep.Chains = nil
 	for _, id := range v.order {
@@ -237,11 +316,7 @@ func (v *Verifier) chain(id string, st *chainState) ChainReport {
 		if e.ok {
 			continue
 		}
-		detail := "content does not match " + KeyHash
-		if e.dropped > 0 {
-			detail += fmt.Sprintf(" (an SDK limit dropped %d attribute(s) after hashing: raise OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT)", e.dropped)
-		}
-		faults = append(faults, Fault{Altered, e.seq, e.where, detail})
+		faults = append(faults, Fault{e.fault, e.seq, e.where, e.detail})
 		lo, hi := int64(0), int64(math.MaxInt64)
 		for j := i - 1; j >= 0; j-- {
 			if st.entries[j].ok {
@@ -298,9 +373,75 @@ func (v *Verifier) chain(id string, st *chainState) ChainReport {
 			cr.Verified++
 		}
 	}
+	for i := range st.entries {
+		if e := &st.entries[i]; e.keyID != "" {
+			cr.KeyID = e.keyID
+			break
+		}
+	}
+	var seal *seen
+	for _, s := range seqs {
+		if e := first[s]; e != nil && e.seal && seal == nil {
+			seal = e
+			cr.SealSeq = s
+		}
+	}
+	if v.opts.Keys.Len() > 0 {
+		switch {
+		case seal != nil:
+			for _, s := range seqs {
+				if e := first[s]; s > seal.seq && e != nil {
+					faults = append(faults, Fault{AfterSeal, s, e.where, fmt.Sprintf("numbered after the seal (seq %d, %s)", seal.seq, seal.where)})
+				}
+			}
+		case !v.opts.AllowUnsealed:
+			faults = append(faults, Fault{Unsealed, cr.LastSeq + 1, "", fmt.Sprintf("no signed seal after seq %d: records were cut off at the end, or the logger was never drained", cr.LastSeq)})
+		}
+	}
 	slices.SortStableFunc(faults, func(a, b Fault) int { return cmp.Compare(a.Seq, b.Seq) })
-	cr.Faults = faults
+	cr.Faults = collapse(faults, len(st.entries))
 	return cr
+}
+
+// collapse reports a fault that every record of a chain shares (a chain
+// signed with another key, an unsigned chain) once, not once per record.
+func collapse(faults []Fault, records int) []Fault {
+	n, first := 0, -1
+	for i, f := range faults {
+		if f.Kind != WrongKey && f.Kind != Unsigned {
+			continue
+		}
+		if first < 0 {
+			first = i
+		} else if f.Kind != faults[first].Kind || f.Detail != faults[first].Detail {
+			return faults
+		}
+		n++
+	}
+	if n < 2 || n != records {
+		return faults
+	}
+	out := make([]Fault, 0, len(faults)-n+1)
+	for i, f := range faults {
+		switch {
+		case i == first:
+			f.Detail += fmt.Sprintf(" (all %d records, seq %d to %d)", n, f.Seq, faults[lastOf(faults, f.Kind)].Seq)
+			out = append(out, f)
+		case f.Kind == faults[first].Kind:
+		default:
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func lastOf(faults []Fault, k FaultKind) int {
+	for i := len(faults) - 1; i >= 0; i-- {
+		if faults[i].Kind == k {
+			return i
+		}
+	}
+	return -1
 }
 
 func short(id string) string {
@@ -321,6 +462,16 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "chain %s: %s\n", c.ID, status)
 		fmt.Fprintf(&b, "  records %d, verified %d, seq %d..%d, head seq %d hash %s\n",
 			c.Records, c.Verified, c.FirstSeq, c.LastSeq, c.LastSeq, c.HeadHash)
+		switch {
+		case c.KeyID != "" && !r.SignaturesChecked:
+			fmt.Fprintf(&b, "  names key %s (signatures and seal not checked: no trusted key given)\n", c.KeyID)
+		case c.KeyID != "" && c.SealSeq > 0:
+			fmt.Fprintf(&b, "  signed by %s, sealed at seq %d\n", c.KeyID, c.SealSeq)
+		case c.KeyID != "":
+			fmt.Fprintf(&b, "  signed by %s, not sealed\n", c.KeyID)
+		default:
+			fmt.Fprintf(&b, "  unsigned\n")
+		}
 		for _, f := range c.Faults {
 			where := f.Where
 			if where == "" {

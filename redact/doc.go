@@ -21,6 +21,14 @@
 // amqp(s), nats, tls, mqtt(s), kafka, stomp, ldap(s), smtp(s), imap(s),
 // pop3(s), socks4, socks5, socks5h, rtsp, rtmp, smb, webdav, dav(s).
 //
+// The same scan finds URLs whose password holds an unencoded '/', '?',
+// '#' or space (postgres://app:p#ss@db: the '@' is found past the
+// authority's usual end, unless what follows the ':' is a port number),
+// JSON-escaped URLs (https:\/\/u:p@h or \u002f escapes, rewritten
+// unescaped: the same JSON) and
+// percent-encoded ones (https%3A%2F%2Fu%3Ap%40h, decoded, masked and
+// encoded again). []byte values and map keys are scanned like strings.
+//
 // The value of a sensitive key is replaced by "***" whatever its type (a
 // nested map or slice as a whole), at any depth. Keys are matched after
 // normalization (lowercase, separators dropped), so "API-Key", "api_key",
@@ -29,13 +37,47 @@
 // "http.request.header.authorization"), but not inside a word ("tokenizer",
 // "bypass_word"):
 //
-//	at the end:  password passwd passphrase pwd secret token apikey
-//	             privatekey secretkey accesskey authorization cookie cookies
-//	             credential credentials sessionid connectionstring
+//	at the end:  password passwd passphrase passw0rd pwd pass pw secret
+//	             token apikey privatekey secretkey accesskey sshkey
+//	             signingkey encryptionkey masterkey hmackey authorization
+//	             cookie cookies credential credentials sessionid
+//	             connectionstring
 //	whole key:   auth session jwt jsessionid phpsessid
 //
 // (so access_token, refresh_token, client_secret, private_key, set-cookie,
-// api_key … all match). Empty values stay empty.
+// api_key, db_pass … all match). Beyond the list:
+//
+//   - trailing digits and a plural s: password1, newPassword2, apikeys,
+//     tokens (not "sessions": session matches only as a whole key); under
+//     a plural key a number or a boolean is kept ("total_tokens": 1234 is
+//     a count);
+//   - password, passwd, passphrase, passw0rd, privatekey, secretkey, apikey
+//     and clientsecret followed by more words: password_confirmation,
+//     passwordHash, private_key_pem (not "passwordless": the word must end
+//     where a word ends);
+//   - Unicode tricks: a key with non-ASCII characters is folded with NFKC
+//     (fullwidth and mathematical letters, a non-breaking space), stripped
+//     of invisible format characters (zero-width space and joiner, soft
+//     hyphen, bidi marks), and Cyrillic and Greek letters that look Latin
+//     are mapped to Latin before it is matched; a key that mixes Latin with
+//     Cyrillic or Greek letters is sensitive whatever it says (fail
+//     closed).
+//
+// Struct fields are named as encoding/json names them (the json tag), so a
+// field tagged "pw" is masked like a key "pw". Empty values stay empty.
+//
+// # Out of scope (and why)
+//
+//   - Opaque secrets under innocuous keys or in free text ("note": "the
+//     code is 4471"; a token as a map key under a key like "cache"): no
+//     pattern tells a secret from an id. Strict mode and the credentials
+//     preset catch key=value text, "Bearer …" and JWTs.
+//   - Keys in other languages ("пароль", "contraseña"): add them with
+//     Config.Keys.
+//   - Secrets split across attributes, encoded otherwise (base64 of a
+//     DSN, gzip) or hashed.
+//   - The same secret logged unmasked by another logger, or before the
+//     record reaches fapilog.
 //
 // # ModeStrict
 //
@@ -45,6 +87,18 @@
 // credential after "Bearer " or "Basic ", JSON Web Tokens, and payment and
 // identity keys (card_number, credit_card, cvv, cvc, security_code, ssn,
 // iban, pin, otp, totp). It costs more per string (see the benchmarks).
+//
+// # Compliance presets
+//
+// Config.Presets (fapilog: FAPILOG_REDACTION_PRESETS=pci-dss,gdpr-pii) add
+// to the mode, never remove: PresetCredentials (more credential keys, URLs
+// of every scheme, and strict mode's text scanning: key=value pairs,
+// "Bearer …", JWTs), PresetPCIDSS (card data keys, and card numbers in
+// text: 13 to 19 digits, grouped by spaces or dashes, passing the Luhn
+// check), PresetHIPAAPHI (keys of the Safe Harbor identifiers and health
+// data) and PresetGDPRPII (keys of personal data, and email addresses in
+// text). They match keys, and for cards and emails values: PHI or PII
+// written into free text under an innocuous key is out of their reach.
 //
 // # Configuration
 //
@@ -64,11 +118,10 @@
 //
 // # Opt-out
 //
-// A call that carries Off() (fapilog.NoRedact) is not redacted, for local
-// debugging; the record keeps fapilog.redaction=off. With Config.DenyOptOut
-// (fapilog.WithRedactionOptOut(false), FAPILOG_REDACTION_OPTOUT=deny, the
-// production and hardened presets) the record is redacted anyway and the
-// attribute reads "denied".
+// Only configuration turns redaction off (fapilog.WithoutRedaction,
+// FAPILOG_REDACTION=off): a logger without a Redactor. No attribute of a
+// record can, whatever its key or value: any input that controls a key (a
+// form, a header map, a slog group) could otherwise produce the opt-out.
 //
 // # Cost
 //

@@ -42,3 +42,17 @@ func ExampleNew() {
 	// GET /cb?code=7&access_token=***&state=x
 	// true false
 }
+
+// Compliance presets add key sets and value detectors on top of the mode.
+func ExampleConfig_presets() {
+	r, err := redact.New(redact.Config{Presets: []redact.Preset{redact.PresetPCIDSS, redact.PresetGDPRPII}})
+	if err != nil {
+		panic(err)
+	}
+	s, _ := r.String("card 4111 1111 1111 1111 of bob@example.com")
+	fmt.Println(s)
+	fmt.Println(r.Sensitive("cvv2"), r.Sensitive("first_name"), r.Sensitive("order_id"))
+	// Output:
+	// card *** of ***
+	// true true false
+}

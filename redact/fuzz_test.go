@@ -10,7 +10,8 @@ import (
 // FuzzKeys checks that the inlined pre-check never rejects a key that
 // matches, and that matching never panics.
 func FuzzKeys(f *testing.F) {
-	for _, k := range []string{"password", "x-api-key", "APIKey", "a", "_", "ÿ", "db_Password_", "tokenizer"} {
+	for _, k := range []string{"password", "x-api-key", "APIKey", "a", "_", "ÿ", "db_Password_", "tokenizer",
+		"p\u0430ssword", "pass\u200bword", "\uff50\uff57", "password1", "apikeys", "private_key_pem"} {
 		f.Add(k)
 	}
 	custom, err := New(Config{Keys: []string{"x", "ÿkey", "card-token"}, Mode: ModeStrict})
@@ -22,6 +23,10 @@ func FuzzKeys(f *testing.F) {
 			if r.keys.match(key) && !r.keys.maybe(key) {
 				t.Fatalf("maybe rejects %q, which matches", key)
 			}
+			// The word list is a floor: folding and the extra forms only add.
+			if r.keys.match(key) && !r.keys.sensitive(key) {
+				t.Fatalf("sensitive rejects %q, which matches", key)
+			}
 		}
 	})
 }
@@ -29,7 +34,8 @@ func FuzzKeys(f *testing.F) {
 // FuzzString checks that redacting text never panics, is idempotent, and
 // never leaves the password of a URL it masked.
 func FuzzString(f *testing.F) {
-	for _, s := range []string{"https://u:p@h", "x://@", "password=1 token: 'a'", "Bearer x", "eyJa.eyJb.c", "a:b//c@d", ":", "=", "\"k\":\"v"} {
+	for _, s := range []string{"https://u:p@h", "x://@", "password=1 token: 'a'", "Bearer x", "eyJa.eyJb.c", "a:b//c@d", ":", "=", "\"k\":\"v",
+		"postgres://a:p#s@h/d", "redis://u:p s@h", `https:\/\/u:p@h`, "https%3A%2F%2Fu%3Ap%40h", "x%3a%2f%2f%", "https://h:80/@x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

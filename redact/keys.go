@@ -234,7 +234,8 @@ func startsWord(key string, l int) bool {
 // the whole key.
 var (
 	defaultSuffixKeys = []string{
-		"password", "passwd", "passphrase", "pwd",
+		"password", "passwd", "passphrase", "pwd", "pass", "pw", "passw0rd",
+		"sshkey", "signingkey", "encryptionkey", "masterkey", "hmackey",
 		"secret", "token", "apikey", "privatekey", "secretkey", "accesskey",
 		"authorization", "cookie", "cookies", "credential", "credentials",
 		"sessionid", "connectionstring",

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,19 +29,6 @@ const (
 	// LimitMarker replaces a value that a guardrail kept from being scanned.
 	LimitMarker = "!REDACTION-LIMIT"
 )
-
-// OptOutKey is the attribute key of the per-call opt-out (see Off).
-const OptOutKey = "fapilog.redaction"
-
-// Off returns the per-call opt-out: a record that carries it (as a call
-// key/value, a With field or a bound field) is not redacted, for local
-// debugging. The attribute stays in the record (fapilog.redaction=off), so
-// unredacted records are easy to find. When opt-out is denied
-// (Config.DenyOptOut, FAPILOG_REDACTION_OPTOUT=deny) the record is redacted
-// anyway and the attribute reads "denied".
-//
-//	logger.Debug("token exchange", "body", body, redact.Off())
-func Off() attribute.KeyValue { return attribute.String(OptOutKey, "off") }
 
 // Mode selects how much is masked.
 type Mode uint8
@@ -87,42 +75,45 @@ type Config struct {
 	// MaxDepth and MaxKeys are the guardrails; 0 means the default.
 	MaxDepth int
 	MaxKeys  int
-	// DenyOptOut ignores Off(): every record is redacted.
-	DenyOptOut bool
+	// Presets add compliance key sets and value detectors on top of the
+	// mode: PresetCredentials, PresetPCIDSS, PresetHIPAAPHI, PresetGDPRPII.
+	Presets []Preset
 }
 
 // Redactor masks credentials and sensitive values in records. It is safe
 // for concurrent use, and immutable: everything is
 // precomputed by New. A record with nothing to mask costs no allocation.
 type Redactor struct {
-	keys       keySet
-	patterns   []*regexp.Regexp
-	patCache   atomic.Pointer[map[string]bool]
-	patMu      sync.Mutex
-	paths      *pathNode
-	schemes    schemeSet
-	anyScheme  bool
-	strict     bool
-	maskStr    string
-	mask       attribute.Value
-	limit      attribute.Value
-	maxDepth   int
-	maxKeys    int
-	denyOptOut bool
-	mode       Mode
+	keys      keySet
+	patterns  []*regexp.Regexp
+	patCache  atomic.Pointer[map[string]bool]
+	patMu     sync.Mutex
+	paths     *pathNode
+	schemes   schemeSet
+	anyScheme bool
+	strict    bool
+	textScan  bool // pairs, bearer and JWTs in text (strict, credentials preset)
+	cards     bool // card numbers in text (pci-dss preset)
+	emails    bool // email addresses in text (gdpr-pii preset)
+	maskStr   string
+	mask      attribute.Value
+	limit     attribute.Value
+	maxDepth  int
+	maxKeys   int
+	mode      Mode
 }
 
 // New builds a Redactor from cfg.
 func New(cfg Config) (*Redactor, error) {
 	r := &Redactor{
-		strict:     cfg.Mode == ModeStrict,
-		anyScheme:  cfg.Mode == ModeStrict,
-		maskStr:    cfg.Mask,
-		maxDepth:   cfg.MaxDepth,
-		maxKeys:    cfg.MaxKeys,
-		denyOptOut: cfg.DenyOptOut,
-		mode:       cfg.Mode,
-		schemes:    schemeSet{},
+		strict:    cfg.Mode == ModeStrict,
+		textScan:  cfg.Mode == ModeStrict,
+		anyScheme: cfg.Mode == ModeStrict,
+		maskStr:   cfg.Mask,
+		maxDepth:  cfg.MaxDepth,
+		maxKeys:   cfg.MaxKeys,
+		mode:      cfg.Mode,
+		schemes:   schemeSet{},
 	}
 	if cfg.Mode > ModeStrict {
 		return nil, fmt.Errorf("redact: unknown mode %d", cfg.Mode)
@@ -152,6 +143,7 @@ func New(cfg Config) (*Redactor, error) {
 		add(strictSuffixKeys, true)
 	}
 	add(cfg.Keys, true)
+	errs = append(errs, r.applyPresets(cfg.Presets)...)
 	for i, p := range cfg.KeyPatterns {
 		if p == nil {
 			errs = append(errs, fmt.Errorf("redact: key pattern %d is nil", i))
@@ -204,14 +196,27 @@ func Strict() *Redactor {
 // Mode returns the redactor's mode.
 func (r *Redactor) Mode() Mode { return r.mode }
 
-// DeniesOptOut reports whether Off() is ignored.
-func (r *Redactor) DeniesOptOut() bool { return r.denyOptOut }
-
 // Sensitive reports whether the value of key is masked wherever it occurs.
 func (r *Redactor) Sensitive(key string) bool { return r.sensitive(key) }
 
 func (r *Redactor) sensitive(key string) bool {
-	return (r.keys.maybe(key) && r.keys.match(key)) || (r.patterns != nil && r.matchPattern(key))
+	return r.keys.sensitive(key) || (r.patterns != nil && r.matchPattern(key))
+}
+
+// masks reports whether the value v of key is masked: a plural match
+// ("total_tokens") keeps numbers and booleans, which are counts and flags.
+func (r *Redactor) masks(key string, v attribute.Value) bool {
+	switch r.keys.classify(key) {
+	case fullMatch:
+		return true
+	case pluralMatch:
+		switch v.Type() {
+		case attribute.INT64, attribute.FLOAT64, attribute.BOOL:
+		default:
+			return true
+		}
+	}
+	return r.patterns != nil && r.matchPattern(key)
 }
 
 const patCacheMax = 4096
@@ -250,27 +255,17 @@ func (r *Redactor) matchPattern(key string) bool {
 // place; nested SLICE and MAP values are copied only where something is
 // masked, never modified. Loggers call it on every record before it is
 // built.
+//
+// No attribute turns redaction off: a record's data cannot switch it off
+// (a form field or a header map would be enough to produce any key). The
+// only opt-out is configuration: a logger built without a Redactor.
 func (r *Redactor) Redact(msg string, attrs []attribute.KeyValue) (string, []attribute.KeyValue) {
-	for i := range attrs {
-		if attrs[i].Key != OptOutKey {
-			continue
-		}
-		if v := attrs[i].Value; v.Type() == attribute.STRING && v.AsString() == "off" {
-			if !r.denyOptOut {
-				return msg, attrs
-			}
-			attrs[i].Value = attribute.StringValue("denied")
-		}
-	}
 	if s, ok := r.String(msg); ok {
 		msg = s
 	}
 	w := walker{r: r, budget: r.maxKeys}
 	for i := range attrs {
 		kv := &attrs[i]
-		if kv.Key == OptOutKey {
-			continue
-		}
 		if w.budget--; w.budget < 0 {
 			kv.Value, _ = w.limitValue(kv.Value)
 			continue
@@ -282,7 +277,7 @@ func (r *Redactor) Redact(msg string, attrs []attribute.KeyValue) (string, []att
 			case attribute.EMPTY:
 				continue
 			case attribute.BOOL, attribute.INT64, attribute.FLOAT64, attribute.STRING:
-				if k := string(kv.Key); (r.keys.maybe(k) && r.keys.match(k)) || (r.patterns != nil && r.matchPattern(k)) {
+				if r.masks(string(kv.Key), kv.Value) {
 					if t != attribute.STRING || kv.Value.AsString() != r.maskStr {
 						kv.Value = r.mask
 					}
@@ -325,7 +320,7 @@ func (w *walker) entry(key string, v attribute.Value, node *pathNode, depth int)
 			return w.masked(v)
 		}
 	}
-	if w.r.sensitive(key) {
+	if w.r.masks(key, v) {
 		return w.masked(v)
 	}
 	return w.value(v, next, depth)
@@ -352,6 +347,11 @@ func (w *walker) value(v attribute.Value, node *pathNode, depth int) (attribute.
 	case attribute.STRING:
 		if s, ok := w.r.String(v.AsString()); ok {
 			return attribute.StringValue(s), true
+		}
+	case attribute.BYTESLICE:
+		// Bytes are often text (a DSN read from a file, a request body).
+		if s, ok := w.r.String(v.AsString()); ok {
+			return attribute.ByteSliceValue([]byte(s)), true
 		}
 	case attribute.STRINGSLICE:
 		elems := bridge.SliceOf[string](v)
@@ -405,25 +405,60 @@ func (w *walker) value(v attribute.Value, node *pathNode, depth int) (attribute.
 		}
 		kvs := bridge.MapView(v)
 		var out []attribute.KeyValue
+		renamed := false
 		for i, kv := range kvs {
 			w.budget--
 			var nv attribute.Value
 			var ok bool
+			key := kv.Key
 			if w.budget < 0 {
 				nv, ok = w.limitValue(kv.Value)
 			} else {
 				nv, ok = w.entry(string(kv.Key), kv.Value, node, depth+1)
+				// Map keys are data too: a pool per DSN, a count per URL.
+				if k, changed := w.r.String(string(key)); changed {
+					key, ok, renamed = attribute.Key(k), true, true
+				}
 			}
 			if ok && out == nil {
 				out = append(make([]attribute.KeyValue, 0, len(kvs)), kvs[:i]...)
 			}
 			if out != nil {
-				out = append(out, attribute.KeyValue{Key: kv.Key, Value: nv})
+				out = append(out, attribute.KeyValue{Key: key, Value: nv})
 			}
+		}
+		if renamed {
+			uniqueKeys(out)
 		}
 		if out != nil {
 			return attribute.MapValue(out...), true
 		}
 	}
 	return v, false
+}
+
+// uniqueKeys renames keys that masking made equal ("redis://:a@h" and
+// "redis://:b@h" both become "redis://:***@h") to "key#2", "key#3", …: a
+// map with two equal keys is read differently by different JSON readers
+// (and the audit verifier rejects it).
+func uniqueKeys(kvs []attribute.KeyValue) {
+	for i := 1; i < len(kvs); i++ {
+		for n := 2; ; n++ {
+			dup := false
+			for j := range i {
+				if kvs[j].Key == kvs[i].Key {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				break
+			}
+			base := string(kvs[i].Key)
+			if n > 2 {
+				base = base[:strings.LastIndexByte(base, '#')]
+			}
+			kvs[i].Key = attribute.Key(base + "#" + strconv.Itoa(n))
+		}
+	}
 }

@@ -296,23 +296,17 @@ func TestBadConfigsAreRejected(t *testing.T) {
 	}
 }
 
-func TestOptOutIsHonouredUnlessDenied(t *testing.T) {
-	mk := func() []attribute.KeyValue {
-		return []attribute.KeyValue{attribute.String("password", "p"), Off()}
-	}
-	msg, out := Default().Redact("https://u:p@h", mk())
-	if msg != "https://u:p@h" || find(out, "password").AsString() != "p" || find(out, OptOutKey).AsString() != "off" {
-		t.Errorf("opt-out not honoured: %q %v", msg, out)
-	}
-	deny := mustNew(t, Config{DenyOptOut: true})
-	msg, out = deny.Redact("https://u:p@h", mk())
-	if msg != "https://u:***@h" || find(out, "password").AsString() != "***" || find(out, OptOutKey).AsString() != "denied" {
-		t.Errorf("denied opt-out: %q %v", msg, out)
-	}
-	// Another value of the key is not an opt-out.
-	_, out = Default().Redact("", []attribute.KeyValue{attribute.String("password", "p"), attribute.String(OptOutKey, "please")})
-	if find(out, "password").AsString() != "***" {
-		t.Error("a non-'off' value opted out")
+// No attribute turns redaction off: the old per-call opt-out
+// ("fapilog.redaction"="off") could be produced by any input that controls
+// a key, at the top level or nested.
+func TestNoAttributeTurnsRedactionOff(t *testing.T) {
+	for _, v := range []attribute.Value{attribute.StringValue("off"), attribute.StringValue("denied"), attribute.BoolValue(false)} {
+		msg, out := Default().Redact("https://u:p@h", []attribute.KeyValue{
+			attribute.String("password", "p"), {Key: "fapilog.redaction", Value: v},
+		})
+		if msg != "https://u:***@h" || find(out, "password").AsString() != "***" {
+			t.Errorf("fapilog.redaction=%s: %q %v", v.String(), msg, out)
+		}
 	}
 }
 

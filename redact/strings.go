@@ -1,6 +1,9 @@
 package redact
 
-import "strings"
+import (
+	"net/url"
+	"strings"
+)
 
 // Default URL schemes whose user information is masked ("://" must follow).
 // Matching is case-insensitive; in strict mode every scheme is masked.
@@ -77,29 +80,61 @@ func (b *builder) result(s string) (string, bool) {
 // String returns s with the credentials it holds masked, and whether it
 // changed. It does not allocate when nothing is masked.
 func (r *Redactor) String(s string) (string, bool) {
-	if !r.strict && !hasURL(s) {
+	if !r.textScan && !r.cards && !r.emails && !hasURL(s) {
 		return s, false // the common case
 	}
 	return r.slowString(s)
 }
 
-// hasURL reports whether s holds "://".
+// hasURL reports whether s holds "://", its JSON-escaped form ":\/\/" or
+// its percent-encoded form "%3A%2F%2F" (any case).
 func hasURL(s string) bool {
-	for {
-		i := strings.IndexByte(s, ':')
+	for t := s; ; {
+		i := strings.IndexByte(t, ':')
 		if i < 0 {
-			return false
+			break
 		}
-		if i+2 < len(s) && s[i+1] == '/' && s[i+2] == '/' {
+		if i+2 < len(t) && (t[i+1] == '/' && t[i+2] == '/' || t[i+1] == '\\') {
 			return true
 		}
-		s = s[i+1:]
+		t = t[i+1:]
 	}
+	if strings.IndexByte(s, '%') >= 0 && indexFold(s, pctSep) >= 0 {
+		return true
+	}
+	// JSON \u escapes may hide any of "://" ("https\u003a\u002f\u002f…").
+	return strings.IndexByte(s, '\\') >= 0 && strings.Contains(s, "\\u00")
+}
+
+// pctSep is "://" percent-encoded.
+const pctSep = "%3a%2f%2f"
+
+// indexFold is strings.Index for an ASCII lower-case sep, ignoring case.
+func indexFold(s, sep string) int {
+	for i := 0; i+len(sep) <= len(s); i++ {
+		if s[i] == sep[0] && strings.EqualFold(s[i:i+len(sep)], sep) {
+			return i
+		}
+	}
+	return -1
 }
 
 func (r *Redactor) slowString(s string) (string, bool) {
-	out, changed := r.urls(s)
-	if r.strict {
+	out, changed := r.encodedURLs(s)
+	if o, ok := r.urls(out); ok {
+		out, changed = o, true
+	}
+	if r.cards {
+		if o, ok := r.cardNumbers(out); ok {
+			out, changed = o, true
+		}
+	}
+	if r.emails {
+		if o, ok := r.emailAddresses(out); ok {
+			out, changed = o, true
+		}
+	}
+	if r.textScan {
 		if o, ok := r.pairs(out); ok {
 			out, changed = o, true
 		}
@@ -111,6 +146,118 @@ func (r *Redactor) slowString(s string) (string, bool) {
 		}
 	}
 	return out, changed
+}
+
+// encodedURLs masks credentials of URLs written JSON-escaped
+// ("https:\/\/u:p@h": the value holds JSON) or percent-encoded
+// ("https%3A%2F%2Fu%3Ap%40h": a URL in a query parameter). A JSON-escaped
+// URL is rewritten with plain slashes (the same JSON); a percent-encoded
+// one is decoded, masked and encoded again.
+func (r *Redactor) encodedURLs(s string) (string, bool) {
+	changed := false
+	if strings.IndexByte(s, '\\') >= 0 {
+		if u, ok := unescapeJSONASCII(s); ok && hasPlainURL(u) {
+			if o, ok := r.urls(u); ok {
+				s, changed = o, true
+			}
+		}
+	}
+	if strings.IndexByte(s, '%') < 0 || indexFold(s, pctSep) < 0 {
+		return s, changed
+	}
+	var b builder
+	for from := 0; ; {
+		i := indexFold(s[from:], pctSep)
+		if i < 0 {
+			break
+		}
+		i += from
+		start := i
+		for start > 0 && isSchemeChar(s[start-1]) {
+			start--
+		}
+		end := i + len(pctSep)
+		for end < len(s) && isPctURLChar(s[end]) {
+			end++
+		}
+		from = end
+		plain, err := url.PathUnescape(s[start:end])
+		if err != nil {
+			continue
+		}
+		if masked, ok := r.urls(plain); ok {
+			b.replace(s, start, end, url.QueryEscape(masked))
+		}
+	}
+	if o, ok := b.result(s); ok {
+		return o, true
+	}
+	return s, changed
+}
+
+// unescapeJSONASCII undoes the JSON escapes that hide a URL's syntax: "\/"
+// and "\u00XX" of a printable ASCII character other than '"' and '\\' (so
+// the result is the same JSON). It reports whether anything changed.
+func unescapeJSONASCII(s string) (string, bool) {
+	var b strings.Builder
+	last := 0
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		var c byte
+		n := 2
+		switch {
+		case s[i+1] == '/':
+			c = '/'
+		case s[i+1] == 'u' && i+6 <= len(s) && s[i+2] == '0' && s[i+3] == '0':
+			r, ok := hex2(s[i+4], s[i+5])
+			if !ok || r < 0x20 || r >= 0x7f || r == '"' || r == '\\' {
+				i++
+				continue
+			}
+			c, n = r, 6
+		default:
+			i++ // another escape: keep it whole
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteByte(c)
+		last = i + n
+		i += n - 1
+	}
+	if last == 0 {
+		return s, false
+	}
+	b.WriteString(s[last:])
+	return b.String(), true
+}
+
+func hex2(hi, lo byte) (byte, bool) {
+	h, ok1 := unhex(hi)
+	l, ok2 := unhex(lo)
+	return h<<4 | l, ok1 && ok2
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// hasPlainURL reports whether s holds "://".
+func hasPlainURL(s string) bool { return strings.Contains(s, "://") }
+
+// isPctURLChar reports whether c may be part of a percent-encoded URL in a
+// query string: unreserved characters and escapes.
+func isPctURLChar(c byte) bool {
+	return isLower(c) || isUpper(c) || isDigit(c) || c == '%' || c == '.' || c == '-' || c == '_' || c == '~' || c == '+'
 }
 
 // urls masks the user information of URLs: scheme://user:pass@host becomes
@@ -140,6 +287,9 @@ func (r *Redactor) urls(s string) (string, bool) {
 		if start < i && (r.anyScheme || r.schemes.has(s[start:i])) {
 			if at := strings.LastIndexByte(s[host:end], '@'); at > 0 {
 				r.userinfo(&b, s, host, host+at)
+			} else if at := unencodedPassword(s, host, end); at > 0 {
+				r.userinfo(&b, s, host, at)
+				end = at
 			}
 		}
 		next := strings.Index(s[end:], "://")
@@ -149,6 +299,48 @@ func (r *Redactor) urls(s string) (string, bool) {
 		i = end + next
 	}
 	return b.result(s)
+}
+
+// maxUserinfo bounds the search for the '@' of a password that holds
+// characters that end an authority.
+const maxUserinfo = 256
+
+// unencodedPassword finds the '@' that ends the user information of a URL
+// whose password holds an unencoded '/', '?', '#' or space, which end the
+// authority at s[host:end] too early: "postgres://app:p#ss@db/app". The
+// authority must start like user:password (a ':' not followed by a port
+// number); the '@' is the last one before a quote, '<', '>', a line break
+// or another "://", within maxUserinfo bytes, followed by a host. It
+// returns -1 when there is none.
+func unencodedPassword(s string, host, end int) int {
+	colon := strings.IndexByte(s[host:end], ':')
+	if colon < 0 {
+		return -1
+	}
+	p := host + colon + 1
+	digits := p
+	for digits < len(s) && isDigit(s[digits]) {
+		digits++
+	}
+	if digits > p && (digits == len(s) || endsAuthority(s[digits])) {
+		return -1 // host:port
+	}
+	limit := min(len(s), p+maxUserinfo)
+	if next := strings.Index(s[p:limit], "://"); next >= 0 {
+		limit = p + next
+	}
+	at := -1
+	for j := p; j < limit; j++ {
+		switch c := s[j]; c {
+		case '"', '\'', '<', '>', '\n', '\r', '`':
+			limit = j
+		case '@':
+			if j+1 < len(s) && (isLower(s[j+1]) || isUpper(s[j+1]) || isDigit(s[j+1]) || s[j+1] == '[') {
+				at = j
+			}
+		}
+	}
+	return at
 }
 
 // userinfo masks s[from:to], the user information of a URL.

@@ -91,8 +91,9 @@ func TestStdinFlagsAndErrors(t *testing.T) {
 	if code := run([]string{filepath.Join(t.TempDir(), "missing")}, nil, &out, &errOut); code != 2 {
 		t.Fatalf("missing file: exit %d", code)
 	}
-	if code := run([]string{"-format", "otlp", write(t, []string{`{"resourceLogs":"x"}`})}, nil, &out, &errOut); code != 2 {
-		t.Fatalf("malformed OTLP: exit %d", code)
+	out.Reset()
+	if code := run([]string{"-format", "otlp", write(t, []string{`{"resourceLogs":"x"}`})}, nil, &out, &errOut); code != 1 || !strings.Contains(out.String(), "MALFORMED") {
+		t.Fatalf("malformed OTLP: exit %d\n%s", code, out.String())
 	}
 	out.Reset()
 	if code := run([]string{write(t, []string{"plain text"})}, nil, &out, &errOut); code != 0 || !strings.Contains(out.String(), "NOTHING TO VERIFY") {

@@ -201,12 +201,38 @@ func (c *Core) Emit(ctx context.Context, e *Entry, args record.Args) error {
 // Flush exports what is queued and keeps the logger running.
 func (c *Core) Flush(ctx context.Context) error { return c.pipe.Flush(ctx) }
 
-// Drain stops the core's pipeline and takes it out of its cache.
+// Drain stops the core's pipeline and takes it out of its cache. A signed
+// audit chain is sealed first (see seal).
 func (c *Core) Drain(ctx context.Context) (pipeline.Result, error) {
 	if c.remove != nil {
 		c.remove()
 	}
+	c.seal(ctx)
 	return c.pipe.Stop(ctx)
+}
+
+// seal ends the core's signed audit chain with its seal: one more AUDIT
+// record, admitted and counted like any (it waits for room like a
+// protected record), whose only stage is the chain's seal stage, so no
+// data can produce it. A seal that finds no room, or a stopped pipeline,
+// leaves the chain unsealed: the verifier reports it UNSEALED.
+func (c *Core) seal(ctx context.Context) {
+	if len(c.auditStages) == 0 {
+		return
+	}
+	ch, ok := c.auditStages[len(c.auditStages)-1].(*audit.Chain)
+	if !ok || !ch.NeedsSeal() {
+		return
+	}
+	sev, text := c.severity(levels.Audit)
+	call := record.Call{
+		Time:     time.Now(),
+		Severity: sev,
+		Text:     text,
+		Msg:      audit.SealMessage,
+		Stages:   []record.Stage{ch.SealStage()},
+	}
+	_ = c.pipe.Emit(ctx, pipeline.Admission{Severity: sev, Protected: true, Wait: c.protectedWait}, &call, record.Args{})
 }
 
 // Stats returns the counts so far.
@@ -255,7 +281,7 @@ func stages(c settings.Config) (plain, chained []record.Stage) {
 			}
 			sevs = append(sevs, audit.Severity{Number: sev, Text: text})
 		}
-		chained = append(append([]record.Stage(nil), plain...), audit.NewChain(sevs...))
+		chained = append(append([]record.Stage(nil), plain...), audit.NewSignedChain(c.AuditSigner, sevs...))
 	}
 	return plain, chained
 }

@@ -7,6 +7,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 
+	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/exporter"
 	"github.com/fapilog/fapilog-go/levels"
 	"github.com/fapilog/fapilog-go/redact"
@@ -48,6 +49,8 @@ type Config struct {
 	Redactor *redact.Redactor
 	// AuditChain chains AUDIT and SECURITY records.
 	AuditChain bool
+	// AuditSigner signs the chain; nil: unsigned.
+	AuditSigner audit.Signer
 
 	// SpoolDir is "" without a spool.
 	SpoolDir      string

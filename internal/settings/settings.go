@@ -14,6 +14,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 
+	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/exporter"
 	"github.com/fapilog/fapilog-go/internal/spool"
 	"github.com/fapilog/fapilog-go/levels"
@@ -37,8 +38,9 @@ const (
 	EnvExportTimeout    = "OTEL_BLRP_EXPORT_TIMEOUT"
 	EnvBaggageKeys      = "FAPILOG_BAGGAGE_KEYS"
 	EnvRedaction        = "FAPILOG_REDACTION"
-	EnvRedactionOptOut  = "FAPILOG_REDACTION_OPTOUT"
 	EnvAuditChain       = "FAPILOG_AUDIT_CHAIN"
+	EnvRedactionPresets = "FAPILOG_REDACTION_PRESETS"
+	EnvAuditSigningKey  = "FAPILOG_AUDIT_SIGNING_KEY"
 	EnvPreset           = "FAPILOG_PRESET"
 	EnvSpoolDir         = "FAPILOG_SPOOL_DIR"
 	EnvSpoolMaxBytes    = "FAPILOG_SPOOL_MAX_BYTES"
@@ -49,7 +51,7 @@ const (
 var Variables = []string{
 	EnvLevel, EnvProtectedLevels, EnvProtectedWait, EnvBackpressureWait, EnvReserved, EnvDrainTimeout,
 	EnvQueueSize, EnvBatchSize, EnvExportInterval, EnvExportTimeout, EnvBaggageKeys,
-	EnvRedaction, EnvRedactionOptOut, EnvAuditChain, EnvPreset, EnvSpoolDir, EnvSpoolMaxBytes,
+	EnvRedaction, EnvRedactionPresets, EnvAuditChain, EnvAuditSigningKey, EnvPreset, EnvSpoolDir, EnvSpoolMaxBytes,
 }
 
 // Defaults: what a setting is when neither an option nor a variable sets it
@@ -110,8 +112,11 @@ type Options struct {
 	// with RedactConfig).
 	Redaction    Setting[string]
 	RedactConfig redact.Config
-	AllowOptOut  Setting[bool]
 	AuditChain   Setting[bool]
+	// AuditSigner signs the audit chain (WithAuditSigningKey,
+	// WithAuditSigner); AuditSignerErr is a bad key an option gave.
+	AuditSigner    Setting[audit.Signer]
+	AuditSignerErr error
 
 	SpoolDir      Setting[string]
 	SpoolMaxBytes Setting[int64]
@@ -258,16 +263,6 @@ var (
 			}
 			return n, nil
 		}, check: atLeast(int64(spool.MinMaxBytes))}
-	optOutSpec = spec[bool]{option: "WithRedactionOptOut", env: EnvRedactionOptOut,
-		parse: func(v string) (bool, error) {
-			switch strings.ToLower(v) {
-			case "allow":
-				return true, nil
-			case "deny":
-				return false, nil
-			}
-			return false, errors.New("want allow or deny (denying)")
-		}}
 	chainSpec = spec[bool]{option: "WithAuditChain", env: EnvAuditChain,
 		parse: func(v string) (bool, error) {
 			switch strings.ToLower(v) {
@@ -367,14 +362,6 @@ func Resolve(o *Options) (Config, error) {
 	c.SpoolDir = spoolDirSpec.resolve(o.SpoolDir, spoolDef, &errs)
 	c.SpoolMaxBytes = spoolMaxSpec.resolve(o.SpoolMaxBytes, DefaultSpoolMaxBytes, &errs)
 
-	// Opt-out: a bad variable denies (fail closed); a Config that denies
-	// it always wins.
-	allow := optOutSpec.resolve(o.AllowOptOut, !p.denyOptOut, &errs)
-	if _, set := Lookup(EnvRedactionOptOut); set && !o.AllowOptOut.Set {
-		if _, err := optOutSpec.parse(os.Getenv(EnvRedactionOptOut)); err != nil {
-			allow = false
-		}
-	}
 	// The redaction option carries a Config ("config") or "off", so it
 	// is not checked like the variable's off/default/strict.
 	mode := o.Redaction.Value
@@ -384,20 +371,24 @@ func Resolve(o *Options) (Config, error) {
 	switch mode {
 	case "off":
 	case "config":
-		cfg := o.RedactConfig
-		cfg.DenyOptOut = cfg.DenyOptOut || !allow
-		r, err := redact.New(cfg)
+		r, err := redact.New(o.RedactConfig)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("WithRedaction: %w (using the default redaction)", err))
-			r = sharedRedactor(redact.ModeDefault, !allow)
+			r = sharedRedactor(redact.ModeDefault)
 		}
 		c.Redactor = r
 	case "strict":
-		c.Redactor = sharedRedactor(redact.ModeStrict, !allow)
+		c.Redactor = sharedRedactor(redact.ModeStrict)
 	default:
-		c.Redactor = sharedRedactor(redact.ModeDefault, !allow)
+		c.Redactor = sharedRedactor(redact.ModeDefault)
+	}
+	if mode != "off" && mode != "config" {
+		c.Redactor = withRedactionPresets(c.Redactor, &errs) // security.go
 	}
 	c.AuditChain = chainSpec.resolve(o.AuditChain, p.auditChain, &errs)
+	if c.AuditChain {
+		c.AuditSigner = resolveSigner(o, &errs) // security.go
+	}
 	return c, errors.Join(errs...)
 }
 
@@ -415,7 +406,6 @@ type preset struct {
 	exporter   exporter.Kind
 	protected  []levels.Level
 	redaction  string // off, default, strict
-	denyOptOut bool
 	auditChain bool
 	// spool turns the spool (and so the write-ahead log of protected
 	// records) on in DefaultSpoolDir.
@@ -436,34 +426,30 @@ func DefaultSpoolDir() string {
 var presets = map[string]preset{
 	PresetDev: {
 		level: levels.Debug, exporter: exporter.KindConsole, protected: DefaultProtectedLevels,
-		redaction: "default", denyOptOut: false, auditChain: false,
+		redaction: "default", auditChain: false,
 	},
 	PresetProduction: {
 		level: levels.Info, exporter: exporter.KindOTLP, protected: DefaultProtectedLevels,
-		redaction: "default", denyOptOut: true, auditChain: true,
+		redaction: "default", auditChain: true,
 	},
 	PresetHardened: {
 		level: levels.Info, exporter: exporter.KindOTLP,
 		protected: []levels.Level{levels.Warning, levels.Error, levels.Critical, levels.Audit, levels.Security},
-		redaction: "strict", denyOptOut: true, auditChain: true, spool: true,
+		redaction: "strict", auditChain: true, spool: true,
 	},
 }
 
-// sharedRedactors are built once per mode and opt-out policy, so that
-// thousands of loggers share four redactors.
-var sharedRedactors [2][2]struct {
+// sharedRedactors are built once per mode, so that thousands of loggers
+// share two redactors.
+var sharedRedactors [2]struct {
 	once sync.Once
 	r    *redact.Redactor
 }
 
-func sharedRedactor(mode redact.Mode, deny bool) *redact.Redactor {
-	d := 0
-	if deny {
-		d = 1
-	}
-	s := &sharedRedactors[mode][d]
+func sharedRedactor(mode redact.Mode) *redact.Redactor {
+	s := &sharedRedactors[mode]
 	s.once.Do(func() {
-		r, err := redact.New(redact.Config{Mode: mode, DenyOptOut: deny})
+		r, err := redact.New(redact.Config{Mode: mode})
 		if err != nil { // the built-in configurations are valid
 			panic(errors.Join(errors.New("fapilog: built-in redaction"), err))
 		}
