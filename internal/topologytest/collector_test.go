@@ -1,0 +1,63 @@
+package topologytest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/fapilog/fapilog-go/internal/collectortest"
+)
+
+// acceptedMetric counts the log records a collector's OTLP receiver accepted.
+const acceptedMetric = "otelcol_receiver_accepted_log_records_total"
+
+// TestAgentBalancesOverGateways runs the shipped agent and two shipped
+// gateways, with a plain collector (file exporter) standing in for the
+// store, sends records from two topoapp processes to the agent, and checks
+// that every record arrives once and that both gateways took a share: the
+// gRPC round_robin balancer sees both addresses behind the one DNS name.
+func TestAgentBalancesOverGateways(t *testing.T) {
+	sink := collectortest.Start(t)
+	gws := StartGateways(t, 2, "http://"+sink.HTTPEndpoint+"/v1/logs")
+	agent := StartAgent(t, gws.Target)
+	bin := BuildApp(t, t.TempDir())
+
+	const perApp = 3000
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	run := fmt.Sprintf("balance-%d", time.Now().UnixNano())
+	res := RunApps(ctx, t, bin, []string{"a", "b"}, AppEnv(agent, "grpc"),
+		"-run", run, "-n", fmt.Sprint(perApp), "-rate", "3000")
+	for _, r := range res {
+		if r.Exported != perApp {
+			t.Fatalf("%s: %+v, want all %d exported", r.App, r, perApp)
+		}
+	}
+	recs := sink.WaitForLogs(t, 2*perApp, time.Minute)
+	seen := map[string]int{}
+	for _, r := range recs {
+		seen[fmt.Sprint(r.Attrs["app"], "/", r.Attrs["seq"])]++
+	}
+	if len(recs) != 2*perApp || len(seen) != 2*perApp {
+		t.Fatalf("sink has %d records, %d distinct; want %d once each", len(recs), len(seen), 2*perApp)
+	}
+	var total float64
+	for _, g := range gws.List {
+		n, err := g.MetricSum(acceptedMetric)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s accepted %.0f records", g.Name, n)
+		if n == 0 {
+			t.Errorf("%s took no records: the agent does not balance", g.Name)
+		}
+		total += n
+	}
+	if total != 2*perApp {
+		t.Errorf("gateways accepted %.0f records in all, want %d", total, 2*perApp)
+	}
+	if gws.DNS.Queries() == 0 {
+		t.Error("the agent never asked the DNS responder")
+	}
+}
