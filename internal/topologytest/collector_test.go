@@ -10,7 +10,7 @@ import (
 )
 
 // acceptedMetric counts the log records a collector's OTLP receiver accepted.
-const acceptedMetric = "otelcol_receiver_accepted_log_records_total"
+const acceptedMetric = "otelcol_receiver_accepted_log_records"
 
 // TestAgentBalancesOverGateways runs the shipped agent and two shipped
 // gateways, with a plain collector (file exporter) standing in for the

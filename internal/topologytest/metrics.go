@@ -10,7 +10,9 @@ import (
 )
 
 // MetricSum fetches the collector's Prometheus metrics and returns the sum
-// of every sample of the metric name (all label sets).
+// of every sample of the metric name (all label sets). A counter may carry
+// the suffix _total or not, depending on the exporter's settings: name
+// matches both.
 func (c *Collector) MetricSum(name string) (float64, error) {
 	client := http.Client{Timeout: 5 * time.Second}
 	resp, err := client.Get("http://" + c.MetricsEndpoint + "/metrics")
@@ -29,7 +31,7 @@ func (c *Collector) MetricSum(name string) (float64, error) {
 		if !strings.HasPrefix(line, name) {
 			continue
 		}
-		rest := line[len(name):]
+		rest := strings.TrimPrefix(line[len(name):], "_total")
 		if rest == "" || (rest[0] != '{' && rest[0] != ' ') {
 			continue // a longer name with this prefix
 		}
