@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"sync"
@@ -227,3 +228,13 @@ func tail(s string, n int) string {
 }
 
 func writeFile(name, data string) error { return os.WriteFile(name, []byte(data), 0o644) }
+
+// ProcessCPUTime returns the user+system CPU time process pid has used so
+// far (from /proc on Linux; 0 elsewhere).
+func ProcessCPUTime(pid int) time.Duration { return processCPUTime(pid) }
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort(tb testing.TB) int {
+	tb.Helper()
+	return commonFreePort(tb, []netip.Addr{netip.MustParseAddr("127.0.0.1")})
+}
