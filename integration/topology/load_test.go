@@ -43,7 +43,7 @@ func TestTopologyLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	pprofAddr := fmt.Sprintf("127.0.0.1:%d", topologytest.FreePort(t))
+	pprofAddr := fmt.Sprintf("127.0.0.9:%d", topologytest.FreePort(t, "127.0.0.9"))
 	agentPprof := fmt.Sprintf(`
 extensions:
   pprof: { endpoint: %q }
@@ -68,6 +68,7 @@ service:
 		return m
 	}
 	before := cpu()
+	loadBefore := loadavg()
 
 	// The agent's profile covers the middle of the run.
 	var wg sync.WaitGroup
@@ -114,13 +115,14 @@ service:
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%d apps x %d records (INFO, 5 attributes) over OTLP/gRPC -> agent -> 2 gateways -> VictoriaLogs\n", apps, perApp)
+	fmt.Fprintf(&b, "\nload average before: %s, after: %s (a shared machine: other work ran too)\n", loadBefore, loadavg())
+	fmt.Fprintf(&b, "%d apps x %d records (INFO, 5 attributes) over OTLP/gRPC -> agent -> 2 gateways -> VictoriaLogs\n", apps, perApp)
 	fmt.Fprintf(&b, "apps done (drained) after %s; store holds all %d after %s: %.0f records/s end to end\n",
 		appsDone.Round(time.Millisecond), total, elapsed.Round(time.Millisecond), float64(total)/elapsed.Seconds())
 	var appCPU time.Duration
 	for _, r := range results {
-		fmt.Fprintf(&b, "%s: submitted=%d exported=%d dropped=%d failed=%d; logging loop %s; CPU %s = %.2f µs/record\n",
-			r.App, r.Submitted, r.Exported, r.Dropped, r.Failed, time.Duration(r.EmitNanos).Round(time.Millisecond),
+		fmt.Fprintf(&b, "%s: submitted=%d exported=%d dropped=%d failed=%d; queue high watermark %d; logging loop %s; CPU %s = %.2f µs/record\n",
+			r.App, r.Submitted, r.Exported, r.Dropped, r.Failed, r.QueueHighWatermark, time.Duration(r.EmitNanos).Round(time.Millisecond),
 			time.Duration(r.CPUNanos).Round(time.Millisecond), float64(r.CPUNanos)/1e3/float64(r.Submitted))
 		appCPU += time.Duration(r.CPUNanos)
 	}
@@ -149,6 +151,19 @@ service:
 		t.Error(err)
 	}
 	t.Logf("profiles and load.txt in %s", out)
+}
+
+// loadavg returns the first three fields of /proc/loadavg, or "?".
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func envOr(k, def string) string {

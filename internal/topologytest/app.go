@@ -18,17 +18,20 @@ import (
 // AppResult is one topoapp's final line: its logger's DrainResult counts
 // and its CPU time (see topoapp.Result).
 type AppResult struct {
-	App        string `json:"app"`
-	Submitted  uint64 `json:"submitted"`
-	Exported   uint64 `json:"exported"`
-	Dropped    uint64 `json:"dropped"`
-	Failed     uint64 `json:"failed"`
-	Retried    uint64 `json:"retried"`
-	Spooled    uint64 `json:"spooled"`
-	EmitNanos  int64  `json:"emit_ns"`
-	DrainNanos int64  `json:"drain_ns"`
-	CPUNanos   int64  `json:"cpu_ns"`
-	DrainErr   string `json:"drain_error,omitempty"`
+	App       string `json:"app"`
+	Submitted uint64 `json:"submitted"`
+	Exported  uint64 `json:"exported"`
+	Dropped   uint64 `json:"dropped"`
+	Failed    uint64 `json:"failed"`
+	Retried   uint64 `json:"retried"`
+	Spooled   uint64 `json:"spooled"`
+	// QueueHighWatermark is the most records ever in flight: at the queue
+	// size, the app waited for the topology (backpressure).
+	QueueHighWatermark uint64 `json:"queue_high_watermark"`
+	EmitNanos          int64  `json:"emit_ns"`
+	DrainNanos         int64  `json:"drain_ns"`
+	CPUNanos           int64  `json:"cpu_ns"`
+	DrainErr           string `json:"drain_error,omitempty"`
 	// Stderr is what the process wrote on stderr (loss reports, for one).
 	Stderr string `json:"-"`
 }

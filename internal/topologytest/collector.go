@@ -67,16 +67,21 @@ func StartGateways(tb testing.TB, n int, logsEndpoint string, extra ...string) *
 	for i := range ips {
 		ips[i] = netip.AddrFrom4([4]byte{127, 0, 0, byte(2 + i)})
 	}
-	grpcPort := commonFreePort(tb, ips)
+	pp := ports{tb: tb}
+	grpcPort := pp.reserve(ips)
 	g := &Gateways{DNS: StartDNS(tb, map[string][]netip.Addr{GatewayName: ips})}
 	g.Target = fmt.Sprintf("dns://%s/%s:%d", g.DNS.Addr, GatewayName, grpcPort)
 	dir := tb.TempDir()
 	for i, ip := range ips {
-		c := &Collector{
+		g.List = append(g.List, &Collector{
 			GRPCEndpoint:    net.JoinHostPort(ip.String(), strconv.Itoa(grpcPort)),
-			HealthEndpoint:  net.JoinHostPort(ip.String(), strconv.Itoa(commonFreePort(tb, ips[i:i+1]))),
-			MetricsEndpoint: net.JoinHostPort(ip.String(), strconv.Itoa(commonFreePort(tb, ips[i:i+1]))),
-		}
+			HealthEndpoint:  net.JoinHostPort(ip.String(), strconv.Itoa(pp.reserve(ips[i:i+1]))),
+			MetricsEndpoint: net.JoinHostPort(ip.String(), strconv.Itoa(pp.reserve(ips[i:i+1]))),
+		})
+	}
+	pp.release()
+	for i, ip := range ips {
+		c := g.List[i]
 		env := []string{
 			"FAPILOG_GATEWAY_GRPC_ENDPOINT=" + c.GRPCEndpoint,
 			"FAPILOG_GATEWAY_HEALTH_ENDPOINT=" + c.HealthEndpoint,
@@ -88,7 +93,6 @@ func StartGateways(tb testing.TB, n int, logsEndpoint string, extra ...string) *
 		args := configArgs(tb, DeployConfig(tb, "otel-gateway.yaml"), dir, name, extra)
 		c.Process = StartProcess(tb, name, filepath.Join(dir, name+".log"), bin, args, env,
 			func() bool { return Accepts(c.GRPCEndpoint) && healthy(c.HealthEndpoint) }, StartTimeout)
-		g.List = append(g.List, c)
 	}
 	return g
 }
@@ -101,13 +105,15 @@ func StartAgent(tb testing.TB, gatewayTarget string, extra ...string) *Collector
 	bin := collectortest.Binary(tb)
 	dir := tb.TempDir()
 	lo := []netip.Addr{netip.MustParseAddr("127.0.0.1")}
+	pp := ports{tb: tb}
 	c := &Collector{
-		GRPCEndpoint:    "127.0.0.1:" + strconv.Itoa(commonFreePort(tb, lo)),
-		HTTPEndpoint:    "127.0.0.1:" + strconv.Itoa(commonFreePort(tb, lo)),
-		HealthEndpoint:  "127.0.0.1:" + strconv.Itoa(commonFreePort(tb, lo)),
-		MetricsEndpoint: "127.0.0.1:" + strconv.Itoa(commonFreePort(tb, lo)),
+		GRPCEndpoint:    "127.0.0.1:" + strconv.Itoa(pp.reserve(lo)),
+		HTTPEndpoint:    "127.0.0.1:" + strconv.Itoa(pp.reserve(lo)),
+		HealthEndpoint:  "127.0.0.1:" + strconv.Itoa(pp.reserve(lo)),
+		MetricsEndpoint: "127.0.0.1:" + strconv.Itoa(pp.reserve(lo)),
 		QueueDir:        filepath.Join(dir, "queue"),
 	}
+	pp.release()
 	env := []string{
 		"FAPILOG_AGENT_GRPC_ENDPOINT=" + c.GRPCEndpoint,
 		"FAPILOG_AGENT_HTTP_ENDPOINT=" + c.HTTPEndpoint,
@@ -163,14 +169,21 @@ func portOf(hostport string) string {
 	return p
 }
 
-// commonFreePort returns a TCP port that was free a moment ago on every
-// one of ips.
-func commonFreePort(tb testing.TB, ips []netip.Addr) int {
-	tb.Helper()
+// ports hands out TCP ports that are free on given addresses, keeping
+// each one bound until release, so that no two picks return the same port.
+// The ports are free again, for the collectors to bind, once released.
+type ports struct {
+	tb  testing.TB
+	lns []net.Listener
+}
+
+// reserve returns a port free on every one of ips and keeps it bound.
+func (p *ports) reserve(ips []netip.Addr) int {
+	p.tb.Helper()
 	for attempt := 0; attempt < 100; attempt++ {
 		first, err := net.Listen("tcp", net.JoinHostPort(ips[0].String(), "0"))
 		if err != nil {
-			tb.Fatalf("topologytest: finding a free port: %v", err)
+			p.tb.Fatalf("topologytest: finding a free port: %v", err)
 		}
 		port := first.Addr().(*net.TCPAddr).Port
 		lns := []net.Listener{first}
@@ -183,13 +196,30 @@ func commonFreePort(tb testing.TB, ips []netip.Addr) int {
 			}
 			lns = append(lns, ln)
 		}
+		if ok {
+			p.lns = append(p.lns, lns...)
+			return port
+		}
 		for _, ln := range lns {
 			ln.Close()
 		}
-		if ok {
-			return port
-		}
 	}
-	tb.Fatalf("topologytest: no port free on all of %v", ips)
+	p.tb.Fatalf("topologytest: no port free on all of %v", ips)
 	return 0
+}
+
+func (p *ports) release() {
+	for _, ln := range p.lns {
+		ln.Close()
+	}
+	p.lns = nil
+}
+
+// commonFreePort returns a TCP port that was free a moment ago on every
+// one of ips.
+func commonFreePort(tb testing.TB, ips []netip.Addr) int {
+	tb.Helper()
+	p := ports{tb: tb}
+	defer p.release()
+	return p.reserve(ips)
 }

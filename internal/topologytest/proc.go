@@ -233,8 +233,11 @@ func writeFile(name, data string) error { return os.WriteFile(name, []byte(data)
 // far (from /proc on Linux; 0 elsewhere).
 func ProcessCPUTime(pid int) time.Duration { return processCPUTime(pid) }
 
-// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func FreePort(tb testing.TB) int {
+// FreePort returns a TCP port on the loopback address ip that was free a
+// moment ago. Use an address no collector of the topology listens on
+// (127.0.0.1 is the agent's, 127.0.0.2 and up the gateways'), such as
+// 127.0.0.9, so that its port cannot be handed to them too.
+func FreePort(tb testing.TB, ip string) int {
 	tb.Helper()
-	return commonFreePort(tb, []netip.Addr{netip.MustParseAddr("127.0.0.1")})
+	return commonFreePort(tb, []netip.Addr{netip.MustParseAddr(ip)})
 }

@@ -34,6 +34,9 @@ type Result struct {
 	Failed    uint64 `json:"failed"`
 	Retried   uint64 `json:"retried"`
 	Spooled   uint64 `json:"spooled"`
+	// QueueHighWatermark is the most records ever in flight: at the queue
+	// size, the app waited for the topology (backpressure).
+	QueueHighWatermark uint64 `json:"queue_high_watermark"`
 	// EmitNanos is the wall time of the logging loop, DrainNanos of the drain.
 	EmitNanos  int64 `json:"emit_ns"`
 	DrainNanos int64 `json:"drain_ns"`
@@ -100,7 +103,7 @@ func main() {
 	res, err := log.StopAndDrain(ctx)
 	out := Result{
 		App: *app, Submitted: res.Submitted, Exported: res.Exported, Dropped: res.Dropped,
-		Failed: res.Failed, Retried: res.Retried, Spooled: res.Spooled,
+		Failed: res.Failed, Retried: res.Retried, Spooled: res.Spooled, QueueHighWatermark: res.QueueHighWatermark,
 		EmitNanos: emitted.Nanoseconds(), DrainNanos: time.Since(drainStart).Nanoseconds(),
 		CPUNanos: cpuTime().Nanoseconds(),
 	}
