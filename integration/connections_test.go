@@ -17,8 +17,16 @@ import (
 // collector's gRPC port (/proc/net/tcp). Both must be 1; once every logger
 // is drained both must drop to 0.
 func TestTwoHundredLoggersShareOneConnection(t *testing.T) {
-	if _, err := ReadTCPConns(); err != nil {
-		t.Skipf("no kernel TCP table to count connections: %v", err)
+	_, tableErr := ReadTCPConns()
+	kernel := tableErr == nil // Linux: count the kernel's sockets too
+	if !kernel {
+		t.Logf("no kernel TCP table (%v): checking exporter.OpenConnections only", tableErr)
+	}
+	established := func(t *testing.T, addr string) int {
+		if !kernel {
+			return 0
+		}
+		return established(t, addr)
 	}
 	const loggers = 200
 	c := startCollector(t)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 )
@@ -25,9 +26,13 @@ type TCPConn struct {
 }
 
 // ReadTCPConns returns the TCP sockets listed in /proc/net/tcp and
-// /proc/net/tcp6 (Linux only). A missing tcp6 table (IPv6 disabled) is not
+// /proc/net/tcp6. It is Linux only: elsewhere it returns an error wrapping
+// errors.ErrUnsupported, and the tests that count sockets skip that count. A missing tcp6 table (IPv6 disabled) is not
 // an error.
 func ReadTCPConns() ([]TCPConn, error) {
+	if runtime.GOOS != "linux" {
+		return nil, fmt.Errorf("the kernel TCP table is read from /proc/net/tcp, which only Linux has (this is %s): %w", runtime.GOOS, errors.ErrUnsupported)
+	}
 	var out []TCPConn
 	for _, name := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
 		data, err := os.ReadFile(name)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	goruntime "runtime"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -77,9 +78,16 @@ func TestRunDrainsAsSoonAsCtxIsCancelled(t *testing.T) {
 }
 
 func TestRunOnSIGTERMCancelsWithCauseAndDrains(t *testing.T) {
+	if goruntime.GOOS == "windows" {
+		t.Skip("Windows delivers no SIGTERM to a process (os.Process.Signal supports only Kill there)")
+	}
+	self, err := os.FindProcess(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
 	f := newFake()
-	err := run(context.Background(), Config{}, f, func(ctx context.Context, l *fakeLogger) error {
-		if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+	err = run(context.Background(), Config{}, f, func(ctx context.Context, l *fakeLogger) error {
+		if err := self.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
 		select {

@@ -4,9 +4,10 @@
 // binds a request id (X-Request-ID, echoed) and logs request_completed
 // (INFO) or request_failed (ERROR, 5xx and panics) with the span's ids.
 //
-//	go run ./examples/http                       # JSON lines on stdout, spans not exported
+//	go run ./examples/http                       # records on stdout (pretty on a terminal, else JSON lines), spans not exported
 //	OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317 OTEL_SERVICE_NAME=shop go run ./examples/http
 //	curl -H 'X-Request-ID: abc-123' localhost:8080/hello?name=Ada
+//	curl -X POST 'localhost:8080/admin/role?user=alice&role=admin'   # an AUDIT record
 //
 // It listens on $ADDR (default :8080); SIGTERM or Ctrl-C drains the logs
 // and flushes the spans before it exits.
@@ -55,7 +56,7 @@ func run(ctx context.Context) error {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintln(w, "routes: /hello?name=…, /fail (500), /panic")
+		fmt.Fprintln(w, "routes: /hello?name=…, /fail (500), /panic, POST /admin/role?user=…&role=… (an AUDIT record)")
 	})
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		name := r.URL.Query().Get("name")
@@ -69,6 +70,16 @@ func run(ctx context.Context) error {
 		http.Error(w, "something failed", http.StatusInternalServerError)
 	})
 	mux.HandleFunc("GET /panic", func(w http.ResponseWriter, r *http.Request) { panic("boom") })
+	mux.HandleFunc("POST /admin/role", func(w http.ResponseWriter, r *http.Request) {
+		user, role := r.FormValue("user"), r.FormValue("role")
+		if user == "" || role == "" {
+			http.Error(w, "user and role are required", http.StatusBadRequest)
+			return
+		}
+		// AUDIT passes any level gate and waits for room instead of being dropped.
+		logger.AuditContext(r.Context(), "role changed", "user", user, "role", role)
+		w.WriteHeader(http.StatusNoContent)
+	})
 	srv := &http.Server{
 		Handler:           otelhttp.NewHandler(httplog.Middleware(logger)(mux), "http-example"),
 		ReadHeaderTimeout: 10 * time.Second,

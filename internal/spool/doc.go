@@ -60,5 +60,6 @@
 //     count against the bytes left and bounds nesting (MaxDepth), so a
 //     corrupt entry that passed its checksum still cannot crash a process.
 //
-// Without flock(2) (non-unix systems) Open fails with errors.ErrUnsupported.
+// Unix only: without flock(2) (Windows, Plan 9, js/wasm) Open fails with an
+// error wrapping errors.ErrUnsupported that says so; the package still builds.
 package spool
