@@ -3,6 +3,8 @@ package topologytest
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -59,5 +61,27 @@ func TestAgentBalancesOverGateways(t *testing.T) {
 	}
 	if gws.DNS.Queries() == 0 {
 		t.Error("the agent never asked the DNS responder")
+	}
+}
+
+// TestDeployConfigsValidate checks deploy/otel-agent.yaml and
+// deploy/otel-gateway.yaml with the collector's own `validate` command, once
+// with the defaults docker-compose.yml relies on (no variables set) and
+// once with test values, so that neither form can rot.
+func TestDeployConfigsValidate(t *testing.T) {
+	bin := collectortest.Binary(t)
+	for _, name := range []string{"otel-agent.yaml", "otel-gateway.yaml"} {
+		for _, env := range [][]string{nil, {
+			"FAPILOG_GATEWAY_ENDPOINT=dns://127.0.0.1:53/" + GatewayName + ":4317",
+			"FAPILOG_GATEWAY_INSECURE=false",
+			"FAPILOG_AGENT_QUEUE_DIR=" + t.TempDir(),
+			"FAPILOG_LOGSTORE_OTLP_LOGS_ENDPOINT=http://127.0.0.1:9428/insert/opentelemetry/v1/logs",
+		}} {
+			cmd := exec.Command(bin, "validate", "--config", DeployConfig(t, name))
+			cmd.Env = append(os.Environ(), env...)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("%s with %v: %v\n%s", name, env, err, out)
+			}
+		}
 	}
 }
