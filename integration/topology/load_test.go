@@ -82,6 +82,29 @@ service:
 		}
 	}()
 
+	// Where records wait shows the bottleneck: sample every queue.
+	collectors := append([]*topologytest.Collector{tp.Agent}, tp.Gateways.List...)
+	peak := make([]float64, len(collectors))
+	stopSampling := make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopSampling:
+				return
+			case <-tick.C:
+			}
+			for i, c := range collectors {
+				if v, err := c.MetricSum("otelcol_exporter_queue_size"); err == nil && v > peak[i] {
+					peak[i] = v
+				}
+			}
+		}
+	}()
+
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -109,6 +132,7 @@ service:
 	got := tp.Store.WaitForCount(t, fmt.Sprintf("run_id:=%q", run), total, 5*time.Minute)
 	elapsed := time.Since(start)
 	after := cpu()
+	close(stopSampling)
 	wg.Wait()
 	if got != total {
 		t.Fatalf("store holds %d of %d records", got, total)
@@ -132,6 +156,11 @@ service:
 		d := after[k] - before[k]
 		fmt.Fprintf(&b, "  %s: %s (%.2f µs/record)\n", k, d.Round(time.Millisecond), float64(d.Nanoseconds())/1e3/float64(total))
 	}
+	fmt.Fprintf(&b, "peak exporter queue (records waiting to leave):")
+	for i, c := range collectors {
+		fmt.Fprintf(&b, " %s %.0f;", c.Name, peak[i])
+	}
+	b.WriteString("\n")
 	for _, p := range []struct{ name, bin, file string }{
 		{"app-1", tp.App, appProfile},
 		{"agent", collectortest.Binary(t), agentProfile},

@@ -151,6 +151,9 @@ func runScenario(t *testing.T, tp *Topology, sc scenario, protocol string) Row {
 		if r.DrainErr != "" {
 			t.Errorf("%s: drain: %s", r.App, r.DrainErr)
 		}
+		if r.Dropped+r.Failed > 0 { // what the app said on stderr about its losses
+			t.Logf("%s: dropped=%d failed=%d retried=%d; stderr:\n%s", r.App, r.Dropped, r.Failed, r.Retried, firstLines(r.Stderr, 5))
+		}
 		if r.Submitted != recordsEach || r.Exported+r.Dropped+r.Failed != r.Submitted {
 			t.Errorf("%s: submitted=%d exported=%d dropped=%d failed=%d: want %d submitted, all accounted for",
 				r.App, r.Submitted, r.Exported, r.Dropped, r.Failed, recordsEach)
@@ -238,4 +241,12 @@ func TestTopologyFaults(t *testing.T) {
 			r.Sent, r.Exported, r.Dropped, r.Failed, r.InStore, r.Missing, r.Duplicates)
 	}
 	t.Log(b.String())
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = append(lines[:n], "…")
+	}
+	return strings.Join(lines, "\n")
 }
