@@ -37,6 +37,9 @@ type Row struct {
 	Scenario, Protocol                     string
 	Sent, Exported, Dropped, Failed        uint64
 	InStore, Missing, Duplicates, Overflow int
+	// CountedLostButStored counts records an app counted failed that the
+	// store holds (see scenario.inFlightAmbiguous).
+	CountedLostButStored int
 }
 
 // storeCounts returns, per app, the records of run in the store: all of
@@ -109,7 +112,17 @@ type scenario struct {
 	fault func(t *testing.T, tp *Topology)
 	// appEnv are extra variables for the apps.
 	appEnv []string
+	// inFlightAmbiguous marks a fault that can cut an export after the
+	// agent stored its records but before the app heard so (the agent is
+	// killed): the app then counts records failed that did arrive. It
+	// cannot know better, so up to one export batch per app of such
+	// over-counting is allowed (and reported); more fails the test.
+	inFlightAmbiguous bool
 }
+
+// exportBatch is the apps' export batch size (OTEL_BLRP_MAX_EXPORT_BATCH_SIZE,
+// the SDK default): at most one batch per app is in flight when the agent dies.
+const exportBatch = 512
 
 const (
 	appsPerRun  = 3
@@ -182,13 +195,19 @@ func runScenario(t *testing.T, tp *Topology, sc scenario, protocol string) Row {
 				r.App, distinct, r.Exported, int(r.Exported)-distinct)
 		}
 		// ... and the app counts exactly what it could not hand over.
-		if lost := int(r.Dropped + r.Failed); missing != lost {
+		lost := int(r.Dropped + r.Failed)
+		switch over := lost - missing; {
+		case over == 0:
+		case over > 0 && sc.inFlightAmbiguous && over <= exportBatch && over <= int(r.Failed):
+			row.CountedLostButStored += over
+			t.Logf("%s: %d records counted failed arrived all the same (an export cut by the agent's death after it stored them)", r.App, over)
+		default:
 			t.Errorf("%s: %d records missing from the store, the app counts %d dropped + %d failed",
 				r.App, missing, r.Dropped, r.Failed)
 		}
 	}
-	t.Logf("| %s | %s | %d | %d | %d | %d | %d | %d | %d |", row.Scenario, row.Protocol,
-		row.Sent, row.Exported, row.Dropped, row.Failed, row.InStore, row.Missing, row.Duplicates)
+	t.Logf("| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d |", row.Scenario, row.Protocol,
+		row.Sent, row.Exported, row.Dropped, row.Failed, row.InStore, row.Missing, row.Duplicates, row.CountedLostButStored)
 	return row
 }
 
@@ -210,7 +229,7 @@ func TestTopologyFaults(t *testing.T) {
 			time.Sleep(3 * time.Second)
 			g.Restart(t)
 		}},
-		{name: "agent-killed", fault: func(t *testing.T, tp *Topology) {
+		{name: "agent-killed", inFlightAmbiguous: true, fault: func(t *testing.T, tp *Topology) {
 			tp.Agent.Kill()
 			time.Sleep(2 * time.Second)
 			tp.Agent.Restart(t)
@@ -235,10 +254,10 @@ func TestTopologyFaults(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	b.WriteString("\n| scenario | app → agent | sent | exported (apps) | dropped (apps) | failed (apps) | in the store | missing | duplicates |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("\n| scenario | app → agent | sent | exported (apps) | dropped (apps) | failed (apps) | in the store | missing | duplicates | counted failed, but stored |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %d | %d | %d |\n", r.Scenario, r.Protocol,
-			r.Sent, r.Exported, r.Dropped, r.Failed, r.InStore, r.Missing, r.Duplicates)
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d |\n", r.Scenario, r.Protocol,
+			r.Sent, r.Exported, r.Dropped, r.Failed, r.InStore, r.Missing, r.Duplicates, r.CountedLostButStored)
 	}
 	t.Log(b.String())
 }
