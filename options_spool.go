@@ -34,7 +34,7 @@ import (
 // The spool applies to pipelines the library builds (not with
 // WithLoggerProvider). Each open logger with a spool holds one slot of the
 // folder (two files, up to 256 loggers per folder); see DrainResult for the
-// counts and docs/readme/spool-metrics.md for the guarantees.
+// counts and the README's "Durable spool" section for the guarantees.
 const (
 	// EnvSpoolDir turns the spool on for every logger: records go to
 	// files in this folder (created if needed, mode 0700).

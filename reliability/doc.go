@@ -4,6 +4,6 @@
 // feed the logger hostile values, and check the exact counts of every
 // DrainResult against what the collector actually received.
 //
-// The package has no API; see docs/readme/guarantees.md for the promises
+// The package has no API; the README's "Guarantees" section lists the promises
 // these tests prove.
 package reliability

@@ -1,6 +1,6 @@
 // Quickstart: the fapilog user guide's first steps, in Go.
 //
-//	go run ./examples/quickstart                                          # JSON lines on stdout
+//	go run ./examples/quickstart                                          # stdout: pretty on a terminal, else JSON lines
 //	OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317 go run ./examples/quickstart   # to a collector
 package main
 
