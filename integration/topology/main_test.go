@@ -4,19 +4,21 @@
 package topology
 
 import (
-	"os"
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/fapilog/fapilog-go/internal/longtest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // longTests skips t unless FAPILOG_LONG_TESTS=1 (which .ci/run sets): the
-// topology tests run for minutes on a 2-core machine.
+// fault test runs for minutes on a 2-core machine, and has no meaningful
+// short form (its faults need a stream long enough to hit).
+// internal/topologytest's TestAgentBalancesOverGateways runs the same
+// chain in every run.
 func longTests(t *testing.T) {
 	t.Helper()
-	if os.Getenv("FAPILOG_LONG_TESTS") != "1" {
-		t.Skip("set FAPILOG_LONG_TESTS=1 to run the topology tests (minutes)")
-	}
+	longtest.Require(t)
 }
