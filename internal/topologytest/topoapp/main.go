@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	fapilog "github.com/fapilog/fapilog-go"
+	"github.com/fapilog/fapilog-go/levels"
 )
 
 // Result is what topoapp prints: the logger's DrainResult and the process's
@@ -53,6 +55,8 @@ func main() {
 	workers := flag.Int("workers", 1, "goroutines logging")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	drainTimeout := flag.Duration("drain-timeout", 3*time.Minute, "bound on the final drain")
+	levelName := flag.String("level", "INFO", "level of every record (ERROR and above are protected: they wait for room, and go to the spool)")
+	spool := flag.String("spool", "", "spool folder; the app uses <spool>/<app> (sets FAPILOG_SPOOL_DIR)")
 	flag.Parse()
 	if *run == "" || *n < 0 || *workers < 1 {
 		fmt.Fprintln(os.Stderr, "topoapp: -run is required; -n >= 0, -workers >= 1")
@@ -71,6 +75,17 @@ func main() {
 		defer f.Close()
 	}
 
+	level, err := levels.Parse(*levelName)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "topoapp:", err)
+		os.Exit(2)
+	}
+	if *spool != "" { // one folder per app, read by the logger like any variable
+		if err := os.Setenv("FAPILOG_SPOOL_DIR", filepath.Join(*spool, *app)); err != nil {
+			fmt.Fprintln(os.Stderr, "topoapp:", err)
+			os.Exit(1)
+		}
+	}
 	log := fapilog.GetLogger(*app)
 	payload := strings.Repeat("x", 64)
 	var next atomic.Int64
@@ -90,7 +105,11 @@ func main() {
 						time.Sleep(d)
 					}
 				}
-				log.Info("topology record", "run_id", *run, "app", *app, "seq", seq, "worker", w, "payload", payload)
+				if level == levels.Info { // the load figure's call
+					log.Info("topology record", "run_id", *run, "app", *app, "seq", seq, "worker", w, "payload", payload)
+				} else {
+					log.Log(context.Background(), level, "topology record", "run_id", *run, "app", *app, "seq", seq, "worker", w, "payload", payload)
+				}
 			}
 		}()
 	}
