@@ -67,6 +67,15 @@ func StartGateways(tb testing.TB, n int, logsEndpoint string, extra ...string) *
 	for i := range ips {
 		ips[i] = netip.AddrFrom4([4]byte{127, 0, 0, byte(2 + i)})
 	}
+	for _, ip := range ips {
+		// Linux routes all of 127.0.0.0/8 to the loopback interface; macOS
+		// has only 127.0.0.1 unless an alias is added.
+		ln, err := net.Listen("tcp", net.JoinHostPort(ip.String(), "0"))
+		if err != nil {
+			tb.Skipf("topologytest: the gateways need loopback address %s: %v", ip, err)
+		}
+		ln.Close()
+	}
 	pp := ports{tb: tb}
 	grpcPort := pp.reserve(ips)
 	g := &Gateways{DNS: StartDNS(tb, map[string][]netip.Addr{GatewayName: ips})}
