@@ -1,10 +1,12 @@
 package fapilog
 
 import (
+	"context"
 	"time"
 
 	"go.opentelemetry.io/otel/log"
 
+	"github.com/fapilog/fapilog-go/internal/core"
 	"github.com/fapilog/fapilog-go/internal/pipeline"
 	"github.com/fapilog/fapilog-go/levels"
 )
@@ -67,8 +69,20 @@ type DrainResult struct {
 	ByLevel map[levels.Level]LevelCounts
 }
 
-// LevelCounts are the counts of one level.
-type LevelCounts = pipeline.LevelCounts
+// LevelCounts are the counts of one level (see DrainResult).
+type LevelCounts struct {
+	Submitted, Exported, Dropped, Failed uint64
+	// Spooled: records of this level in the spool (not delivered yet).
+	Spooled uint64
+	// Recovered: records an earlier owner left in the spool, replayed here.
+	Recovered uint64
+}
+
+// drain stops c and reports its counts.
+func drain(ctx context.Context, c *core.Core) (DrainResult, error) {
+	r, err := c.Drain(ctx)
+	return drainResult(r), err
+}
 
 func drainResult(r pipeline.Result) DrainResult {
 	d := DrainResult{
@@ -83,7 +97,7 @@ func drainResult(r pipeline.Result) DrainResult {
 		FlushLatency:       r.FlushLatency,
 	}
 	for sev, c := range r.BySeverity {
-		if c == (LevelCounts{}) {
+		if c == (pipeline.LevelCounts{}) {
 			continue
 		}
 		if d.ByLevel == nil {

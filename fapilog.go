@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/fapilog/fapilog-go/cache"
+	"github.com/fapilog/fapilog-go/internal/core"
+	"github.com/fapilog/fapilog-go/internal/settings"
 )
 
 var (
@@ -23,8 +25,14 @@ var (
 // when the exporter configuration is what is wrong, so no record is lost to
 // a typo. Use GetAsyncLogger to get such errors returned.
 func GetLogger(name string, opts ...Option) *Logger {
+	// A cached name is a lookup: no option or variable is read.
+	if reuse(opts) {
+		if l, ok := syncLoggers.Get(name); ok {
+			return l
+		}
+	}
 	c, confErr := resolve(opts)
-	if !c.reuse {
+	if !c.Reuse {
 		return newSyncLogger(name, c, confErr, nil)
 	}
 	l, _, _ := syncLoggers.GetOrCreate(name, func() (*Logger, error) {
@@ -36,12 +44,12 @@ func GetLogger(name string, opts ...Option) *Logger {
 	return l
 }
 
-func newSyncLogger(name string, c config, confErr error, remove func()) *Logger {
-	co, err := newCore(name, c)
+func newSyncLogger(name string, c settings.Config, confErr error, remove func()) *Logger {
+	co, err := core.New(name, core.Sync, c)
 	if err = errors.Join(confErr, err); err != nil {
-		reportOnce(c.stderr, fmt.Sprintf("fapilog: logger %q: configuration: %v", name, err))
+		reportOnce(c.Warn, fmt.Sprintf("fapilog: logger %q: configuration: %v", name, err))
 	}
-	co.remove = remove
+	co.SetRemove(remove)
 	return &Logger{c: co}
 }
 
@@ -53,11 +61,16 @@ func GetAsyncLogger(ctx context.Context, name string, opts ...Option) (*AsyncLog
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if reuse(opts) {
+		if l, ok := asyncLoggers.Get(name); ok {
+			return l, nil
+		}
+	}
 	c, err := resolve(opts)
 	if err != nil {
 		return nil, fmt.Errorf("fapilog: logger %q: configuration: %w", name, err)
 	}
-	if !c.reuse {
+	if !c.Reuse {
 		return newAsyncLogger(name, c, nil)
 	}
 	l, _, err := asyncLoggers.GetOrCreate(name, func() (*AsyncLogger, error) {
@@ -69,15 +82,15 @@ func GetAsyncLogger(ctx context.Context, name string, opts ...Option) (*AsyncLog
 	return l, err
 }
 
-func newAsyncLogger(name string, c config, remove func()) (*AsyncLogger, error) {
-	co, err := newCore(name, c)
+func newAsyncLogger(name string, c settings.Config, remove func()) (*AsyncLogger, error) {
+	co, err := core.New(name, core.Async, c)
 	if err != nil {
 		// The core is usable, but the caller asked for errors: do not leave
 		// its pipeline running behind their back.
-		_, _ = co.pipe.Stop(context.Background())
+		_, _ = co.Drain(context.Background())
 		return nil, fmt.Errorf("fapilog: logger %q: configuration: %w", name, err)
 	}
-	co.remove = remove
+	co.SetRemove(remove)
 	return &AsyncLogger{c: co}, nil
 }
 

@@ -1,14 +1,7 @@
 package fapilog
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
-
-	"go.opentelemetry.io/otel/log"
-
-	"github.com/fapilog/fapilog-go/internal/pipeline"
-	"github.com/fapilog/fapilog-go/internal/spool"
+	"github.com/fapilog/fapilog-go/internal/settings"
 )
 
 // The durable spool: protected records (WithProtectedLevels; default ERROR,
@@ -38,87 +31,25 @@ import (
 const (
 	// EnvSpoolDir turns the spool on for every logger: records go to
 	// files in this folder (created if needed, mode 0700).
-	EnvSpoolDir = "FAPILOG_SPOOL_DIR"
+	EnvSpoolDir = settings.EnvSpoolDir
 	// EnvSpoolMaxBytes bounds each logger's spool file (bytes).
-	EnvSpoolMaxBytes = "FAPILOG_SPOOL_MAX_BYTES"
+	EnvSpoolMaxBytes = settings.EnvSpoolMaxBytes
 	// DefaultSpoolMaxBytes is the default bound of a spool file (64 MiB).
-	DefaultSpoolMaxBytes = spool.DefaultMaxBytes
+	DefaultSpoolMaxBytes = settings.DefaultSpoolMaxBytes
 )
-
-// spoolConfig is the spool part of config.
-type spoolConfig struct {
-	dir      *string // nil: not set by an option
-	maxBytes int64
-}
 
 // WithSpool keeps protected records that cannot be delivered in a durable
 // spool in dir, and replays them when the collector is back (see
 // EnvSpoolDir). WithSpool("") turns the spool off, FAPILOG_SPOOL_DIR
-// notwithstanding.
+// notwithstanding. Unix only (it locks its files with flock(2)): on other
+// systems the logger reports an error wrapping errors.ErrUnsupported and
+// runs without a spool.
 func WithSpool(dir string) Option {
-	return optionFunc(func(c *config) { c.spool.dir = &dir })
+	return optionFunc(func(o *settings.Options) { o.SpoolDir = settings.Of(dir) })
 }
 
 // WithSpoolMaxBytes bounds the logger's spool file (default 64 MiB, or
 // FAPILOG_SPOOL_MAX_BYTES; at least 4 KiB).
 func WithSpoolMaxBytes(n int64) Option {
-	return optionFunc(func(c *config) { c.spool.maxBytes = n })
-}
-
-// resolveSpool applies option > variable > default.
-func resolveSpool(c *config) error {
-	var errs []string
-	if c.spool.dir == nil {
-		dir, _ := envSet(EnvSpoolDir)
-		c.spool.dir = &dir
-	}
-	if c.spool.maxBytes <= 0 {
-		c.spool.maxBytes = DefaultSpoolMaxBytes
-		if v, ok := envSet(EnvSpoolMaxBytes); ok {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n < spool.MinMaxBytes {
-				errs = append(errs, fmt.Sprintf("%s=%q: want a number of bytes >= %d", EnvSpoolMaxBytes, v, spool.MinMaxBytes))
-			} else {
-				c.spool.maxBytes = n
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "; "))
-	}
-	return nil
-}
-
-// openSpool opens the spool of a pipeline the library builds, if one is
-// configured, into s. The logger runs without a spool when it cannot be
-// opened (the error says why).
-func openSpool(c config, s *pipeline.Settings) error {
-	if c.spool.dir == nil || *c.spool.dir == "" {
-		return nil
-	}
-	sp, err := spool.Open(*c.spool.dir, spool.Options{MaxBytes: c.spool.maxBytes})
-	if err != nil {
-		return fmt.Errorf("spool %s (running without it): %w", *c.spool.dir, err)
-	}
-	s.Spool = sp
-	for _, l := range c.protected {
-		var sev log.Severity
-		if c.mapping == nil {
-			sev = l.Severity()
-		} else {
-			sev, _ = c.mapping(l)
-		}
-		s.Protected = append(s.Protected, sev)
-	}
-	return nil
-}
-
-// end closes what a successful admit opened, once the record was emitted on
-// lg. It returns nil, or why a record meant for the spool was dropped.
-func (c *core) end(lg log.Logger) error {
-	c.pipe.End()
-	if sw, ok := lg.(*pipeline.SpoolWriter); ok {
-		return sw.Err()
-	}
-	return nil
+	return optionFunc(func(o *settings.Options) { o.SpoolMaxBytes = settings.Of(n) })
 }

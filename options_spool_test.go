@@ -14,8 +14,26 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/settings"
+	"github.com/fapilog/fapilog-go/internal/spool"
 	"github.com/fapilog/fapilog-go/levels"
 )
+
+// needsSpool skips t where the spool is not offered (no flock(2), e.g.
+// Windows: spool.Open fails with errors.ErrUnsupported and says why).
+func needsSpool(t *testing.T) {
+	t.Helper()
+	sp, err := spool.Open(t.TempDir(), spool.Options{})
+	if errors.Is(err, errors.ErrUnsupported) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sp.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // downExporter is an in-memory exporter that fails while down, and blocks
 // while held (a collector too slow to keep up).
@@ -44,7 +62,7 @@ func (e *downExporter) Export(ctx context.Context, recs []sdklog.Record) error {
 	return e.Memory.Export(ctx, recs)
 }
 
-func quiet() Option { return optionFunc(func(c *config) { c.stderr = func(string) {} }) }
+func quiet() Option { return optionFunc(func(o *settings.Options) { o.Warn = func(string) {} }) }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -70,6 +88,7 @@ func checkSpoolInvariant(t *testing.T, r DrainResult) {
 }
 
 func TestWithSpoolKeepsProtectedRecordsForTheNextLogger(t *testing.T) {
+	needsSpool(t)
 	dir := t.TempDir()
 	ctx := context.Background()
 	down := newDown(true)
@@ -112,6 +131,7 @@ func TestWithSpoolKeepsProtectedRecordsForTheNextLogger(t *testing.T) {
 }
 
 func TestSpoolFromTheEnvironmentAndWithSpoolOff(t *testing.T) {
+	needsSpool(t)
 	dir := t.TempDir()
 	t.Setenv(EnvSpoolDir, dir)
 	ctx := context.Background()
@@ -135,6 +155,7 @@ func TestSpoolFromTheEnvironmentAndWithSpoolOff(t *testing.T) {
 }
 
 func TestSpoolMaxBytesVariableIsChecked(t *testing.T) {
+	needsSpool(t)
 	t.Setenv(EnvSpoolDir, t.TempDir())
 	t.Setenv(EnvSpoolMaxBytes, "lots")
 	_, err := GetAsyncLogger(context.Background(), "bad-spool", Reuse(false), WithExporter(exporter.NewMemory()))
@@ -153,6 +174,7 @@ func TestSpoolMaxBytesVariableIsChecked(t *testing.T) {
 }
 
 func TestAsyncProtectedRecordWithoutRoomIsSpooledNotLost(t *testing.T) {
+	needsSpool(t)
 	e := newDown(false)
 	e.hold = make(chan struct{}) // the collector hangs
 	a, err := GetAsyncLogger(context.Background(), "async-spool", Reuse(false), WithExporter(e),
@@ -198,8 +220,8 @@ func TestAsyncProtectedRecordWithoutRoomIsSpooledNotLost(t *testing.T) {
 func TestLossWarningNamesTheLevels(t *testing.T) {
 	var mu sync.Mutex
 	var lines []string
-	capture := optionFunc(func(c *config) {
-		c.stderr = func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() }
+	capture := optionFunc(func(o *settings.Options) {
+		o.Warn = func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() }
 	})
 	l := GetLogger("warned", Reuse(false), WithExporter(newDown(true)), capture,
 		WithExportInterval(time.Millisecond))

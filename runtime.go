@@ -16,8 +16,8 @@ var ErrTerminated = runtime.ErrTerminated
 // (default 10s). It returns fn's error joined with the drain's.
 func Runtime(ctx context.Context, fn func(log *Logger) error, opts ...Option) error {
 	c, confErr := resolve(opts)
-	return runtime.Run(ctx, runtime.Config{DrainTimeout: c.drainTimeout},
-		func() (*Logger, error) { return newSyncLogger(c.name, c, confErr, nil), nil },
+	return runtime.Run(ctx, runtime.Config{DrainTimeout: c.DrainTimeout},
+		func() (*Logger, error) { return newSyncLogger(c.Name, c, confErr, nil), nil },
 		func(ctx context.Context, l *Logger) error { _, err := l.StopAndDrain(ctx); return err },
 		func(_ context.Context, l *Logger) error { return fn(l) })
 }
@@ -30,8 +30,8 @@ func RuntimeAsync(ctx context.Context, fn func(ctx context.Context, log *AsyncLo
 	if err != nil {
 		return err
 	}
-	return runtime.Run(ctx, runtime.Config{DrainTimeout: c.drainTimeout},
-		func() (*AsyncLogger, error) { return newAsyncLogger(c.name, c, nil) },
+	return runtime.Run(ctx, runtime.Config{DrainTimeout: c.DrainTimeout},
+		func() (*AsyncLogger, error) { return newAsyncLogger(c.Name, c, nil) },
 		func(ctx context.Context, l *AsyncLogger) error { _, err := l.StopAndDrain(ctx); return err },
 		fn)
 }

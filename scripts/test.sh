@@ -72,7 +72,10 @@ if [ -z "${SHORT:-}" ]; then
 fi
 
 step "go test -race (unit + integration with the real collector and VictoriaLogs; full soaks: ${FAPILOG_LONG_TESTS:-0})"
-go test -race -count=1 -timeout 20m ./...
+# -p 4: two cores, but the integration and reliability packages spend much
+# of their time waiting on child processes, so four packages at a time keep
+# the cores busy (go test's default is one per core).
+go test -race -count=1 -p 4 -timeout 20m ./...
 
 if [ -f benchmarks/go.mod ]; then
 	bg bench "benchmarks module: vet and tests (allocation pins, one iteration of each benchmark)" \

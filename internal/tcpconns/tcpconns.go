@@ -1,4 +1,6 @@
-package integration
+// Package tcpconns reads the kernel's TCP socket table (/proc/net/tcp), so
+// that the integration tests can count real connections to the collector.
+package tcpconns
 
 import (
 	"bufio"
@@ -26,9 +28,9 @@ type TCPConn struct {
 }
 
 // ReadTCPConns returns the TCP sockets listed in /proc/net/tcp and
-// /proc/net/tcp6. It is Linux only: elsewhere it returns an error wrapping
-// errors.ErrUnsupported, and the tests that count sockets skip that count. A missing tcp6 table (IPv6 disabled) is not
-// an error.
+// /proc/net/tcp6. A missing tcp6 table (IPv6 disabled) is not an error.
+// It is Linux only: elsewhere it returns an error wrapping
+// errors.ErrUnsupported, and the tests that count sockets skip that count.
 func ReadTCPConns() ([]TCPConn, error) {
 	if runtime.GOOS != "linux" {
 		return nil, fmt.Errorf("the kernel TCP table is read from /proc/net/tcp, which only Linux has (this is %s): %w", runtime.GOOS, errors.ErrUnsupported)

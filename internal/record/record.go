@@ -1,4 +1,9 @@
-package bridge
+// Package record turns one logging call into a log.Record and emits it:
+// the attributes assembled in a stack buffer and de-duplicated, the stages
+// (redaction, the audit chain) run on pooled heap copies, the record built
+// and handed to the logger. It is the wiring between internal/core and the
+// SDK; the value conversions it uses are package bridge's.
+package record
 
 import (
 	"context"
@@ -7,6 +12,8 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
+
+	"github.com/fapilog/fapilog-go/bridge"
 )
 
 // Call is one logging call, as the facade hands it to Emit (with the call's
@@ -27,9 +34,6 @@ type Call struct {
 	Err       error
 	// Source, when non-empty, adds the code.* attributes.
 	Source []attribute.KeyValue
-	// Attrs are call attributes converted beforehand (by the slog
-	// handler); they are added after Source and before the call's KV.
-	Attrs []attribute.KeyValue
 	// Stages rewrite the message and attributes, in order, after the
 	// attributes are assembled and de-duplicated and before the record is
 	// built (redaction, then the audit chain).
@@ -61,21 +65,38 @@ type OrderedStage interface {
 // slog's survey puts 95% of calls at five or fewer.
 const inlineAttrs = 16
 
+// Args are a call's own attributes: typed ones (LogAttrs, the slog handler)
+// and key/values (the ...any methods). They are not fields of Call: Call
+// holds an error and stages, which escape, and escape analysis does not
+// tell one field from another, so a slice stored in Call would move the
+// caller's variadic slice to the heap. Passed beside it, by value, the
+// slices stay on the caller's stack.
+type Args struct {
+	// Attrs are added after Source and before KV.
+	Attrs []attribute.KeyValue
+	KV    []any
+}
+
 // Emit builds the record for c and the call's key/values kv, and emits it on
-// lg. kv is a parameter of its own, not a field of Call, so that escape
-// analysis can keep the caller's variadic slice on the stack. The record's trace and
-// span ids come from ctx (the SDK reads them there). Keys are de-duplicated
-// here, last value wins, so providers may skip the SDK's own (costly) pass.
+// lg (EmitArgs with kv alone).
 func Emit(ctx context.Context, lg log.Logger, c *Call, kv []any) {
+	EmitArgs(ctx, lg, c, Args{KV: kv})
+}
+
+// EmitArgs builds the record for c and the call's own attributes a, and
+// emits it on lg. The record's trace and span ids come from ctx (the SDK
+// reads them there). Keys are de-duplicated here, last value wins, so
+// providers may skip the SDK's own (costly) pass.
+func EmitArgs(ctx context.Context, lg log.Logger, c *Call, a Args) {
 	if len(c.Stages) > 0 {
-		emitStaged(ctx, lg, c, kv)
+		emitStaged(ctx, lg, c, a)
 		return
 	}
 	var buf [inlineAttrs]attribute.KeyValue
-	attrs := assemble(buf[:0], c, kv, 3)
+	attrs := assemble(buf[:0], c, a, 3)
 	var rec log.Record
 	setHeader(&rec, c)
-	rec.SetBody(attribute.StringValue(validUTF8(c.Msg)))
+	rec.SetBody(attribute.StringValue(bridge.ValidString(c.Msg)))
 	rec.AddAttributes(attrs...)
 	lg.Emit(ctx, rec)
 }
@@ -84,18 +105,18 @@ func Emit(ctx context.Context, lg log.Logger, c *Call, kv []any) {
 // fields, bound fields, the exception (its stack trace starts exSkip frames
 // above assemble: at the facade's method, whose frames are then cut), source,
 // converted attributes, then the call's key/values.
-func assemble(dst []attribute.KeyValue, c *Call, kv []any, exSkip int) []attribute.KeyValue {
+func assemble(dst []attribute.KeyValue, c *Call, a Args, exSkip int) []attribute.KeyValue {
 	dst = append(dst, c.Fields...)
 	dst = append(dst, c.Bound...)
 	if c.Exception {
-		ex := ExceptionAttrs(c.Err, exSkip)
+		ex := bridge.ExceptionAttrs(c.Err, exSkip)
 		dst = append(dst, ex[:]...)
 	}
 	dst = append(dst, c.Source...)
-	dst = append(dst, c.Attrs...)
-	dst = AppendKV(dst, kv)
+	dst = append(dst, a.Attrs...)
+	dst = bridge.AppendKV(dst, a.KV)
 	if len(dst) > 1 {
-		dst = Dedup(dst)
+		dst = bridge.Dedup(dst)
 	}
 	return dst
 }
@@ -132,17 +153,17 @@ const maxScratch = 256
 // of c and of the attributes, then emits the record. The last stage, if it
 // is an OrderedStage that holds c, is released once the record is emitted,
 // also if emitting panics.
-func emitStaged(ctx context.Context, lg log.Logger, c *Call, kv []any) {
+func emitStaged(ctx context.Context, lg log.Logger, c *Call, a Args) {
 	s := scratch.Get().(*stageScratch)
 	defer putScratch(s)
-	work := assemble(s.attrs[:0], c, kv, 4)
+	work := assemble(s.attrs[:0], c, a, 4)
 	s.attrs = work
 	s.call = *c
 	sc := &s.call
 	if o, ok := sc.Stages[len(sc.Stages)-1].(OrderedStage); ok && o.Holds(sc) {
 		defer o.Release(sc)
 	}
-	msg := validUTF8(sc.Msg)
+	msg := bridge.ValidString(sc.Msg)
 	for _, st := range sc.Stages {
 		msg, work = st.Apply(sc, msg, work)
 	}
