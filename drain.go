@@ -69,7 +69,8 @@ type DrainResult struct {
 	ByLevel map[levels.Level]LevelCounts
 }
 
-// LevelCounts are the counts of one level (see DrainResult).
+// LevelCounts are the counts of one level (see DrainResult). It is a plain
+// value, a copy owned by whoever holds it.
 type LevelCounts struct {
 	Submitted, Exported, Dropped, Failed uint64
 	// Spooled: records of this level in the spool (not delivered yet).
