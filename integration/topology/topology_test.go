@@ -3,6 +3,7 @@ package topology
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -120,6 +121,8 @@ type scenario struct {
 	// cannot know better, so up to one export batch per app of such
 	// over-counting is allowed (and reported); more fails the test.
 	inFlightAmbiguous bool
+	// needsSIGSTOP marks a fault that pauses a process: Unix only.
+	needsSIGSTOP bool
 }
 
 // exportBatch is the apps' export batch size (OTEL_BLRP_MAX_EXPORT_BATCH_SIZE,
@@ -239,7 +242,7 @@ func TestTopologyFaults(t *testing.T) {
 		// export that fails goes to the spool, replayed once the agent is back.
 		{name: "agent-killed-error-spool", inFlightAmbiguous: true, fault: killAgent,
 			appArgs: []string{"-level", "ERROR", "-spool", t.TempDir()}},
-		{name: "store-paused", fault: func(t *testing.T, tp *Topology) {
+		{name: "store-paused", needsSIGSTOP: true, fault: func(t *testing.T, tp *Topology) {
 			if err := tp.Store.Pause(); err != nil {
 				t.Error(err)
 				return
@@ -254,6 +257,9 @@ func TestTopologyFaults(t *testing.T) {
 	for _, sc := range scenarios {
 		for _, protocol := range []string{"grpc", "http/protobuf"} {
 			t.Run(sc.name+"/"+strings.ReplaceAll(protocol, "/", "-"), func(t *testing.T) {
+				if sc.needsSIGSTOP && runtime.GOOS == "windows" {
+					t.Skip("pausing the store needs SIGSTOP")
+				}
 				rows = append(rows, runScenario(t, tp, sc, protocol))
 			})
 		}
