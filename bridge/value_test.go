@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -255,8 +256,8 @@ func TestValueConversionTable(t *testing.T) {
 		{"uint64 at MaxInt64 stays INT64", uint64(math.MaxInt64), i64(math.MaxInt64)},
 		{"uint64 above MaxInt64 is decimal STRING", uint64(math.MaxInt64 + 1), str("9223372036854775808")},
 		{"uint64 max is decimal STRING", uint64(math.MaxUint64), str("18446744073709551615")},
-		{"uint max is decimal STRING", uint(math.MaxUint), str("18446744073709551615")},
-		{"uintptr max is decimal STRING", uintptr(math.MaxUint64), str("18446744073709551615")},
+		{"uint max (decimal STRING on 64-bit)", uint(math.MaxUint), maxUintValue()},
+		{"uintptr max (decimal STRING on 64-bit)", ^uintptr(0), maxUintValue()},
 		{"uintptr small", uintptr(0x10), i64(16)},
 		{"float64", 3.25, f64(3.25)},
 		{"float32 widened", float32(0.5), f64(0.5)},
@@ -770,4 +771,13 @@ func TestValueTypedStructFields(t *testing.T) {
 	if got := Value(in); !attrtest.Equal(got, want) {
 		t.Errorf("got\n  %s\nwant\n  %s", describe(got), describe(want))
 	}
+}
+
+// maxUintValue is what the largest uint and uintptr become: above MaxInt64
+// (a decimal STRING) on 64-bit platforms, an INT64 on 32-bit ones.
+func maxUintValue() attribute.Value {
+	if strconv.IntSize == 64 {
+		return str("18446744073709551615")
+	}
+	return i64(math.MaxUint32)
 }
