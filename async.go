@@ -2,9 +2,12 @@ package fapilog
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 
+	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/internal/core"
 	"github.com/fapilog/fapilog-go/levels"
 )
 
@@ -26,19 +29,19 @@ import (
 //
 // An AsyncLogger is safe for concurrent use. Get one with GetAsyncLogger.
 type AsyncLogger struct {
-	c      *core
+	c      *core.Core
 	fields []attribute.KeyValue
 }
 
 // Name returns the logger's name.
-func (l *AsyncLogger) Name() string { return l.c.name }
+func (l *AsyncLogger) Name() string { return l.c.Name() }
 
 // Enabled reports whether a call at level would be recorded.
-func (l *AsyncLogger) Enabled(level levels.Level) bool { return l.c.enabled(level) }
+func (l *AsyncLogger) Enabled(level levels.Level) bool { return l.c.Enabled(level) }
 
 // Debug logs at DEBUG.
 func (l *AsyncLogger) Debug(ctx context.Context, msg string, kv ...any) error {
-	if !l.c.enabled(levels.Debug) {
+	if !l.c.Enabled(levels.Debug) {
 		return nil
 	}
 	return l.log(ctx, levels.Debug, msg, kv)
@@ -46,7 +49,7 @@ func (l *AsyncLogger) Debug(ctx context.Context, msg string, kv ...any) error {
 
 // Info logs at INFO.
 func (l *AsyncLogger) Info(ctx context.Context, msg string, kv ...any) error {
-	if !l.c.enabled(levels.Info) {
+	if !l.c.Enabled(levels.Info) {
 		return nil
 	}
 	return l.log(ctx, levels.Info, msg, kv)
@@ -54,7 +57,7 @@ func (l *AsyncLogger) Info(ctx context.Context, msg string, kv ...any) error {
 
 // Warning logs at WARNING.
 func (l *AsyncLogger) Warning(ctx context.Context, msg string, kv ...any) error {
-	if !l.c.enabled(levels.Warning) {
+	if !l.c.Enabled(levels.Warning) {
 		return nil
 	}
 	return l.log(ctx, levels.Warning, msg, kv)
@@ -62,7 +65,7 @@ func (l *AsyncLogger) Warning(ctx context.Context, msg string, kv ...any) error 
 
 // Error logs at ERROR.
 func (l *AsyncLogger) Error(ctx context.Context, msg string, kv ...any) error {
-	if !l.c.enabled(levels.Error) {
+	if !l.c.Enabled(levels.Error) {
 		return nil
 	}
 	return l.log(ctx, levels.Error, msg, kv)
@@ -70,7 +73,7 @@ func (l *AsyncLogger) Error(ctx context.Context, msg string, kv ...any) error {
 
 // Critical logs at CRITICAL.
 func (l *AsyncLogger) Critical(ctx context.Context, msg string, kv ...any) error {
-	if !l.c.enabled(levels.Critical) {
+	if !l.c.Enabled(levels.Critical) {
 		return nil
 	}
 	return l.log(ctx, levels.Critical, msg, kv)
@@ -89,18 +92,42 @@ func (l *AsyncLogger) Security(ctx context.Context, msg string, kv ...any) error
 // Exception logs err at ERROR with exception.type, exception.message and
 // exception.stacktrace (the caller's stack).
 func (l *AsyncLogger) Exception(ctx context.Context, msg string, err error, kv ...any) error {
-	if !l.c.enabled(levels.Error) {
+	if !l.c.Enabled(levels.Error) {
 		return nil
 	}
-	return l.c.emit(ctx, true, levels.Error, msg, l.fields, kv, true, err)
+	e := core.Entry{Level: levels.Error, Wait: core.WaitForCtx, Time: time.Now(), Msg: msg,
+		Fields: l.fields, Exception: true, Err: err, Caller: true}
+	return l.c.Emit(ctx, &e, bridge.Args{KV: kv})
 }
 
 // Log logs at any level, registered levels included.
 func (l *AsyncLogger) Log(ctx context.Context, level levels.Level, msg string, kv ...any) error {
-	if !l.c.enabled(level) {
+	if !l.c.Enabled(level) {
 		return nil
 	}
 	return l.log(ctx, level, msg, kv)
+}
+
+// LogAttrs logs at level with typed attributes (see Logger.LogAttrs): a
+// call below the level gate allocates nothing and returns nil.
+func (l *AsyncLogger) LogAttrs(ctx context.Context, level levels.Level, msg string, attrs ...attribute.KeyValue) error {
+	if !l.c.Enabled(level) {
+		return nil
+	}
+	return l.logAttrs(ctx, level, msg, attrs)
+}
+
+// SetLevel sets the minimum level of the logger and of its With children
+// (see Logger.SetLevel). It is safe to call while other goroutines log.
+func (l *AsyncLogger) SetLevel(level levels.Level) { l.c.SetLevel(level) }
+
+// Level returns the minimum level (see SetLevel).
+func (l *AsyncLogger) Level() levels.Level { return l.c.Level() }
+
+//go:noinline
+func (l *AsyncLogger) logAttrs(ctx context.Context, level levels.Level, msg string, attrs []attribute.KeyValue) error {
+	e := core.Entry{Level: level, Wait: core.WaitForCtx, Time: time.Now(), Msg: msg, Fields: l.fields, Caller: true}
+	return l.c.Emit(ctx, &e, bridge.Args{Attrs: attrs})
 }
 
 // log is Log's enabled path, out of line so that Log stays within the
@@ -108,37 +135,38 @@ func (l *AsyncLogger) Log(ctx context.Context, level levels.Level, msg string, k
 //
 //go:noinline
 func (l *AsyncLogger) log(ctx context.Context, level levels.Level, msg string, kv []any) error {
-	return l.c.emit(ctx, true, level, msg, l.fields, kv, false, nil)
+	e := core.Entry{Level: level, Wait: core.WaitForCtx, Time: time.Now(), Msg: msg, Fields: l.fields, Caller: true}
+	return l.c.Emit(ctx, &e, bridge.Args{KV: kv})
 }
 
 // With returns a child logger that adds kv to every record and shares the
 // parent's pipeline.
 func (l *AsyncLogger) With(kv ...any) *AsyncLogger {
-	return &AsyncLogger{c: l.c, fields: withFields(l.fields, kv)}
+	return &AsyncLogger{c: l.c, fields: core.WithFields(l.fields, kv)}
 }
 
 // Bind returns a ctx carrying kv as bound fields (see Logger.Bind).
-func (l *AsyncLogger) Bind(ctx context.Context, kv ...any) context.Context { return bind(ctx, kv) }
+func (l *AsyncLogger) Bind(ctx context.Context, kv ...any) context.Context { return core.Bind(ctx, kv) }
 
 // Unbind returns a ctx without the bound fields named by keys.
 func (l *AsyncLogger) Unbind(ctx context.Context, keys ...string) context.Context {
-	return unbind(ctx, keys)
+	return core.Unbind(ctx, keys)
 }
 
 // ClearContext returns a ctx with no bound fields.
-func (l *AsyncLogger) ClearContext(ctx context.Context) context.Context { return clearBound(ctx) }
+func (l *AsyncLogger) ClearContext(ctx context.Context) context.Context { return core.ClearBound(ctx) }
 
 // Flush exports what is queued and keeps the logger running.
-func (l *AsyncLogger) Flush(ctx context.Context) error { return l.c.pipe.Flush(ctx) }
+func (l *AsyncLogger) Flush(ctx context.Context) error { return l.c.Flush(ctx) }
 
 // StopAndDrain stops the logger and reports exact counts (see
 // Logger.StopAndDrain).
 func (l *AsyncLogger) StopAndDrain(ctx context.Context) (DrainResult, error) {
-	return l.c.drain(ctx)
+	return drain(ctx, l.c)
 }
 
 // Drain is StopAndDrain, as in fapilog.
-func (l *AsyncLogger) Drain(ctx context.Context) (DrainResult, error) { return l.c.drain(ctx) }
+func (l *AsyncLogger) Drain(ctx context.Context) (DrainResult, error) { return drain(ctx, l.c) }
 
 // Stats returns the counts so far without stopping the logger.
-func (l *AsyncLogger) Stats() DrainResult { return drainResult(l.c.pipe.Result()) }
+func (l *AsyncLogger) Stats() DrainResult { return drainResult(l.c.Stats()) }

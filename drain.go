@@ -1,10 +1,12 @@
 package fapilog
 
 import (
+	"context"
 	"time"
 
 	"go.opentelemetry.io/otel/log"
 
+	"github.com/fapilog/fapilog-go/internal/core"
 	"github.com/fapilog/fapilog-go/internal/pipeline"
 	"github.com/fapilog/fapilog-go/levels"
 )
@@ -69,6 +71,12 @@ type DrainResult struct {
 
 // LevelCounts are the counts of one level.
 type LevelCounts = pipeline.LevelCounts
+
+// drain stops c and reports its counts.
+func drain(ctx context.Context, c *core.Core) (DrainResult, error) {
+	r, err := c.Drain(ctx)
+	return drainResult(r), err
+}
 
 func drainResult(r pipeline.Result) DrainResult {
 	d := DrainResult{

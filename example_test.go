@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	fapilog "github.com/fapilog/fapilog-go"
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/levels"
 )
 
 func ExampleGetLogger() {
@@ -62,4 +65,34 @@ func ExampleRuntime() {
 	}, fapilog.WithName("batch-job"), fapilog.WithExporter(mem))
 	fmt.Println(err, mem.Len())
 	// Output: <nil> 1
+}
+
+func ExampleLogger_LogAttrs() {
+	mem := exporter.NewMemory()
+	logger := fapilog.GetLogger("example-typed", fapilog.Reuse(false), fapilog.WithExporter(mem))
+	user, status := "alice", 200
+	// Typed attributes are not boxed: below the level gate this call
+	// allocates nothing, whatever its values.
+	logger.LogAttrs(context.Background(), levels.Info, "request served",
+		attribute.String("user", user), attribute.Int("status", status))
+
+	_, _ = logger.StopAndDrain(context.Background())
+	r := mem.Records()[0]
+	fmt.Println(r.Body().AsString(), r.AttributesLen())
+	// Output: request served 2
+}
+
+func ExampleLogger_SetLevel() {
+	mem := exporter.NewMemory()
+	logger := fapilog.GetLogger("example-level", fapilog.Reuse(false), fapilog.WithExporter(mem))
+	child := logger.With("component", "db")
+	child.Debug("not recorded")
+	logger.SetLevel(levels.Debug) // the child shares the gate
+	child.Debug("recorded")
+	logger.SetLevel(levels.Error)
+	child.Audit("AUDIT always passes")
+
+	_, _ = logger.StopAndDrain(context.Background())
+	fmt.Println(mem.Len(), child.Level())
+	// Output: 2 ERROR
 }

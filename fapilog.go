@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/fapilog/fapilog-go/cache"
+	"github.com/fapilog/fapilog-go/internal/core"
 )
 
 var (
@@ -23,6 +24,12 @@ var (
 // when the exporter configuration is what is wrong, so no record is lost to
 // a typo. Use GetAsyncLogger to get such errors returned.
 func GetLogger(name string, opts ...Option) *Logger {
+	// A cached name is a lookup: no option or variable is read.
+	if reuse(opts) {
+		if l, ok := syncLoggers.Get(name); ok {
+			return l
+		}
+	}
 	c, confErr := resolve(opts)
 	if !c.reuse {
 		return newSyncLogger(name, c, confErr, nil)
@@ -37,11 +44,11 @@ func GetLogger(name string, opts ...Option) *Logger {
 }
 
 func newSyncLogger(name string, c config, confErr error, remove func()) *Logger {
-	co, err := newCore(name, c)
+	co, err := core.New(name, core.Sync, c.settings())
 	if err = errors.Join(confErr, err); err != nil {
 		reportOnce(c.stderr, fmt.Sprintf("fapilog: logger %q: configuration: %v", name, err))
 	}
-	co.remove = remove
+	co.SetRemove(remove)
 	return &Logger{c: co}
 }
 
@@ -52,6 +59,11 @@ func newSyncLogger(name string, c config, confErr error, remove func()) *Logger 
 func GetAsyncLogger(ctx context.Context, name string, opts ...Option) (*AsyncLogger, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if reuse(opts) {
+		if l, ok := asyncLoggers.Get(name); ok {
+			return l, nil
+		}
 	}
 	c, err := resolve(opts)
 	if err != nil {
@@ -70,14 +82,14 @@ func GetAsyncLogger(ctx context.Context, name string, opts ...Option) (*AsyncLog
 }
 
 func newAsyncLogger(name string, c config, remove func()) (*AsyncLogger, error) {
-	co, err := newCore(name, c)
+	co, err := core.New(name, core.Async, c.settings())
 	if err != nil {
 		// The core is usable, but the caller asked for errors: do not leave
 		// its pipeline running behind their back.
-		_, _ = co.pipe.Stop(context.Background())
+		_, _ = co.Drain(context.Background())
 		return nil, fmt.Errorf("fapilog: logger %q: configuration: %w", name, err)
 	}
-	co.remove = remove
+	co.SetRemove(remove)
 	return &AsyncLogger{c: co}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/internal/core"
 	"github.com/fapilog/fapilog-go/internal/frontend"
 )
 
@@ -12,32 +13,11 @@ import (
 func init() {
 	frontend.Emit = func(ctx context.Context, logger any, e frontend.Entry) error {
 		l := logger.(*Logger)
-		if !l.c.enabled(e.Level) {
+		if !l.c.Enabled(e.Level) {
 			return nil
 		}
-		return l.c.emitEntry(ctx, l, &e)
+		ce := core.Entry{Level: e.Level, Time: e.Time, Msg: e.Msg, Fields: l.fields}
+		return l.c.Emit(ctx, &ce, bridge.Args{Attrs: e.Attrs})
 	}
-	frontend.Source = func(logger any) bool { return logger.(*Logger).c.source }
-}
-
-// emitEntry is emit for a front-end's entry: its attributes are converted
-// already, its time and source location are its own, and it takes the sync
-// logger's wait policy.
-func (c *core) emitEntry(ctx context.Context, l *Logger, e *frontend.Entry) error {
-	sev, text, lg, err := c.admit(ctx, false, e.Level)
-	if err != nil {
-		return err
-	}
-	call := bridge.Call{
-		Time:     e.Time,
-		Severity: sev,
-		Text:     text,
-		Msg:      e.Msg,
-		Fields:   l.fields,
-		Bound:    c.contextFields(ctx),
-		Attrs:    e.Attrs,
-		Stages:   c.stagesFor(e.Level),
-	}
-	bridge.Emit(ctx, lg, &call, nil)
-	return c.end(lg)
+	frontend.Source = func(logger any) bool { return logger.(*Logger).c.Source() }
 }

@@ -1,14 +1,9 @@
 package fapilog
 
 import (
-	"context"
 	"os"
 	"strings"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/baggage"
-
-	"github.com/fapilog/fapilog-go/bridge"
 	"github.com/fapilog/fapilog-go/exporter"
 )
 
@@ -80,35 +75,4 @@ func contains(ks []string, k string) bool {
 		}
 	}
 	return false
-}
-
-// contextFields returns the fields ctx adds to a record: its bound fields,
-// after the allowed baggage members when WithBaggage is configured (bound
-// fields win on a clash, as they come later). Without baggage keys it is
-// boundFields and costs nothing more; with them it allocates only when ctx
-// carries one of the members.
-func (c *core) contextFields(ctx context.Context) []attribute.KeyValue {
-	bound := boundFields(ctx)
-	if len(c.baggage) == 0 || ctx == nil {
-		return bound
-	}
-	bag := baggage.FromContext(ctx)
-	if bag.Len() == 0 {
-		return bound
-	}
-	var out []attribute.KeyValue
-	for _, k := range c.baggage {
-		m := bag.Member(k)
-		if m.Key() == "" {
-			continue
-		}
-		if out == nil {
-			out = make([]attribute.KeyValue, 0, len(c.baggage)+len(bound))
-		}
-		out = append(out, attribute.String(k, bridge.ValidString(m.Value())))
-	}
-	if out == nil {
-		return bound
-	}
-	return append(out, bound...)
 }

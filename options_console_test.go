@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/baggage"
 
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/core"
 )
 
 func withBaggage(t *testing.T, ctx context.Context, kv ...string) context.Context {
@@ -98,22 +99,6 @@ func TestBaggageReachesTheAsyncLogger(t *testing.T) {
 	}
 }
 
-func TestContextFieldsCostNothingWithoutBaggageKeys(t *testing.T) {
-	l, _ := newMem(t)
-	ctx := withBaggage(t, l.Bind(context.Background(), "k", "v"), "tenant", "acme")
-	if n := testing.AllocsPerRun(100, func() { _ = l.c.contextFields(ctx) }); n != 0 {
-		t.Fatalf("%v allocations without baggage keys", n)
-	}
-	if got := l.c.contextFields(ctx); len(got) != 1 || &got[0] != &boundFields(ctx)[0] {
-		t.Fatalf("contextFields = %v, want the bound fields themselves", got)
-	}
-	lb, _ := newMem(t, WithBaggage("tenant"))
-	plain := l.Bind(context.Background(), "k", "v")
-	if n := testing.AllocsPerRun(100, func() { _ = lb.c.contextFields(plain) }); n != 0 {
-		t.Fatalf("%v allocations with baggage keys but no baggage in ctx", n)
-	}
-}
-
 func TestWithConsoleFormatChoosesTheConsoleExporter(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
@@ -139,7 +124,7 @@ func TestWithConsoleFormatChoosesTheConsoleExporter(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.exporterConfig.Console = &buf // the console exporter writes here
-			co, err := newCore(t.Name(), c)
+			co, err := core.New(t.Name(), core.Sync, c.settings())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,8 +8,6 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/fapilog/fapilog-go/audit"
-	"github.com/fapilog/fapilog-go/bridge"
 	"github.com/fapilog/fapilog-go/exporter"
 	"github.com/fapilog/fapilog-go/levels"
 	"github.com/fapilog/fapilog-go/redact"
@@ -245,28 +243,4 @@ func sharedRedactor(mode redact.Mode, deny bool) *redact.Redactor {
 		s.r = r
 	})
 	return s.r
-}
-
-// stages returns the record stages of a new core: redaction for every
-// record, and for AUDIT and SECURITY records redaction then the audit chain
-// (its hash covers the redacted record). Keeping the chain out of the other
-// levels' list spares them a stage call. The chain is new for each core:
-// one chain per logger instance.
-func (f *features) stages(mapping levels.Mapping) (plain, chained []bridge.Stage) {
-	if f.redactor != nil {
-		plain = append(plain, f.redactor)
-	}
-	chained = plain
-	if f.chain {
-		var sevs []audit.Severity
-		for _, l := range []levels.Level{levels.Audit, levels.Security} {
-			sev, text := l.Severity(), l.String()
-			if mapping != nil {
-				sev, text = mapping(l)
-			}
-			sevs = append(sevs, audit.Severity{Number: sev, Text: text})
-		}
-		chained = append(append([]bridge.Stage(nil), plain...), audit.NewChain(sevs...))
-	}
-	return plain, chained
 }

@@ -5,9 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"go.opentelemetry.io/otel/log"
-
-	"github.com/fapilog/fapilog-go/internal/pipeline"
 	"github.com/fapilog/fapilog-go/internal/spool"
 )
 
@@ -85,40 +82,6 @@ func resolveSpool(c *config) error {
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("%s", strings.Join(errs, "; "))
-	}
-	return nil
-}
-
-// openSpool opens the spool of a pipeline the library builds, if one is
-// configured, into s. The logger runs without a spool when it cannot be
-// opened (the error says why).
-func openSpool(c config, s *pipeline.Settings) error {
-	if c.spool.dir == nil || *c.spool.dir == "" {
-		return nil
-	}
-	sp, err := spool.Open(*c.spool.dir, spool.Options{MaxBytes: c.spool.maxBytes})
-	if err != nil {
-		return fmt.Errorf("spool %s (running without it): %w", *c.spool.dir, err)
-	}
-	s.Spool = sp
-	for _, l := range c.protected {
-		var sev log.Severity
-		if c.mapping == nil {
-			sev = l.Severity()
-		} else {
-			sev, _ = c.mapping(l)
-		}
-		s.Protected = append(s.Protected, sev)
-	}
-	return nil
-}
-
-// end closes what a successful admit opened, once the record was emitted on
-// lg. It returns nil, or why a record meant for the spool was dropped.
-func (c *core) end(lg log.Logger) error {
-	c.pipe.End()
-	if sw, ok := lg.(*pipeline.SpoolWriter); ok {
-		return sw.Err()
 	}
 	return nil
 }

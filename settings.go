@@ -1,7 +1,6 @@
 package fapilog
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/settings"
 	"github.com/fapilog/fapilog-go/levels"
 )
 
@@ -134,7 +134,25 @@ func WithSeverityMapping(m levels.Mapping) Option {
 }
 
 // Reuse(false) returns a fresh, uncached instance that the caller drains.
-func Reuse(reuse bool) Option { return optionFunc(func(c *config) { c.reuse = reuse }) }
+func Reuse(reuse bool) Option { return reuseOption(reuse) }
+
+// reuseOption is a type of its own so that GetLogger can tell, without
+// resolving anything, whether a call may return the cached instance.
+type reuseOption bool
+
+func (r reuseOption) apply(c *config) { c.reuse = bool(r) }
+
+// reuse reports whether opts allow the cached instance (the last Reuse
+// wins, as when they are applied).
+func reuse(opts []Option) bool {
+	ok := true
+	for _, o := range opts {
+		if r, is := o.(reuseOption); is {
+			ok = bool(r)
+		}
+	}
+	return ok
+}
 
 // WithQueueSize sets the batch processor's queue size, which is also the
 // number of records admitted in flight (default 2048).
@@ -300,26 +318,37 @@ func resolve(opts []Option) (config, error) {
 	return c, errors.Join(errs...)
 }
 
-// buildResource merges, lowest first: the SDK default, the environment, the
-// option. It is built per logger (not resource.Default's process-wide
-// cache) so the environment is read when the logger is made.
-func buildResource(opt *resource.Resource) (*resource.Resource, error) {
-	env, err := resource.New(context.Background(), resource.WithFromEnv())
-	res, mergeErr := resource.Merge(resource.Default(), env)
-	if mergeErr != nil {
-		res = env
+// settings is the resolved configuration as the core takes it.
+func (c config) settings() settings.Config {
+	s := settings.Config{
+		Name:             c.name,
+		Reuse:            c.reuse,
+		Level:            *c.level,
+		Exporter:         c.exporter,
+		ExporterConfig:   c.exporterConfig,
+		Resource:         c.resource,
+		Source:           c.source,
+		Provider:         c.provider,
+		Mapping:          c.mapping,
+		QueueSize:        c.queueSize,
+		BatchSize:        c.batchSize,
+		ExportInterval:   c.exportInterval,
+		ExportTimeout:    c.exportTimeout,
+		Reserved:         *c.reserved,
+		Protected:        c.protected,
+		ProtectedWait:    *c.protectedWait,
+		BackpressureWait: *c.backpressureWait,
+		DrainTimeout:     c.drainTimeout,
+		Baggage:          c.baggage,
+		Redactor:         c.features.redactor,
+		AuditChain:       c.features.chain,
+		SpoolMaxBytes:    c.spool.maxBytes,
+		Warn:             c.stderr,
 	}
-	if opt != nil {
-		if merged, err2 := resource.Merge(res, opt); err2 == nil {
-			res = merged
-		} else {
-			res = opt
-		}
+	if c.spool.dir != nil {
+		s.SpoolDir = *c.spool.dir
 	}
-	if err != nil {
-		err = fmt.Errorf("resource from OTEL_RESOURCE_ATTRIBUTES: %w", err)
-	}
-	return validResource(res), err // see valid.go
+	return s
 }
 
 // envSet returns the trimmed value of key and whether it is set non-blank.

@@ -27,9 +27,6 @@ type Call struct {
 	Err       error
 	// Source, when non-empty, adds the code.* attributes.
 	Source []attribute.KeyValue
-	// Attrs are call attributes converted beforehand (by the slog
-	// handler); they are added after Source and before the call's KV.
-	Attrs []attribute.KeyValue
 	// Stages rewrite the message and attributes, in order, after the
 	// attributes are assembled and de-duplicated and before the record is
 	// built (redaction, then the audit chain).
@@ -61,18 +58,35 @@ type OrderedStage interface {
 // slog's survey puts 95% of calls at five or fewer.
 const inlineAttrs = 16
 
+// Args are a call's own attributes: typed ones (LogAttrs, the slog handler)
+// and key/values (the ...any methods). They are not fields of Call: Call
+// holds an error and stages, which escape, and escape analysis does not
+// tell one field from another, so a slice stored in Call would move the
+// caller's variadic slice to the heap. Passed beside it, by value, the
+// slices stay on the caller's stack.
+type Args struct {
+	// Attrs are added after Source and before KV.
+	Attrs []attribute.KeyValue
+	KV    []any
+}
+
 // Emit builds the record for c and the call's key/values kv, and emits it on
-// lg. kv is a parameter of its own, not a field of Call, so that escape
-// analysis can keep the caller's variadic slice on the stack. The record's trace and
-// span ids come from ctx (the SDK reads them there). Keys are de-duplicated
-// here, last value wins, so providers may skip the SDK's own (costly) pass.
+// lg (EmitArgs with kv alone).
 func Emit(ctx context.Context, lg log.Logger, c *Call, kv []any) {
+	EmitArgs(ctx, lg, c, Args{KV: kv})
+}
+
+// EmitArgs builds the record for c and the call's own attributes a, and
+// emits it on lg. The record's trace and span ids come from ctx (the SDK
+// reads them there). Keys are de-duplicated here, last value wins, so
+// providers may skip the SDK's own (costly) pass.
+func EmitArgs(ctx context.Context, lg log.Logger, c *Call, a Args) {
 	if len(c.Stages) > 0 {
-		emitStaged(ctx, lg, c, kv)
+		emitStaged(ctx, lg, c, a)
 		return
 	}
 	var buf [inlineAttrs]attribute.KeyValue
-	attrs := assemble(buf[:0], c, kv, 3)
+	attrs := assemble(buf[:0], c, a, 3)
 	var rec log.Record
 	setHeader(&rec, c)
 	rec.SetBody(attribute.StringValue(validUTF8(c.Msg)))
@@ -84,7 +98,7 @@ func Emit(ctx context.Context, lg log.Logger, c *Call, kv []any) {
 // fields, bound fields, the exception (its stack trace starts exSkip frames
 // above assemble: at the facade's method, whose frames are then cut), source,
 // converted attributes, then the call's key/values.
-func assemble(dst []attribute.KeyValue, c *Call, kv []any, exSkip int) []attribute.KeyValue {
+func assemble(dst []attribute.KeyValue, c *Call, a Args, exSkip int) []attribute.KeyValue {
 	dst = append(dst, c.Fields...)
 	dst = append(dst, c.Bound...)
 	if c.Exception {
@@ -92,8 +106,8 @@ func assemble(dst []attribute.KeyValue, c *Call, kv []any, exSkip int) []attribu
 		dst = append(dst, ex[:]...)
 	}
 	dst = append(dst, c.Source...)
-	dst = append(dst, c.Attrs...)
-	dst = AppendKV(dst, kv)
+	dst = append(dst, a.Attrs...)
+	dst = AppendKV(dst, a.KV)
 	if len(dst) > 1 {
 		dst = Dedup(dst)
 	}
@@ -132,10 +146,10 @@ const maxScratch = 256
 // of c and of the attributes, then emits the record. The last stage, if it
 // is an OrderedStage that holds c, is released once the record is emitted,
 // also if emitting panics.
-func emitStaged(ctx context.Context, lg log.Logger, c *Call, kv []any) {
+func emitStaged(ctx context.Context, lg log.Logger, c *Call, a Args) {
 	s := scratch.Get().(*stageScratch)
 	defer putScratch(s)
-	work := assemble(s.attrs[:0], c, kv, 4)
+	work := assemble(s.attrs[:0], c, a, 4)
 	s.attrs = work
 	s.call = *c
 	sc := &s.call

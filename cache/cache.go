@@ -16,14 +16,15 @@ import (
 // Registry maps names to instances. The zero value is ready to use. All
 // methods are safe for concurrent use.
 type Registry[T comparable] struct {
-	mu sync.Mutex
+	mu sync.RWMutex
 	m  map[string]T
 }
 
-// Get returns the instance cached under name.
+// Get returns the instance cached under name. Lookups share the lock, so
+// concurrent ones do not wait for each other.
 func (r *Registry[T]) Get(name string) (T, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.mu.RLock()
+	defer r.mu.RUnlock()
 	v, ok := r.m[name]
 	return v, ok
 }

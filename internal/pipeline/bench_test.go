@@ -5,9 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
+
+	"github.com/fapilog/fapilog-go/bridge"
 )
 
 type discardExporter struct{}
@@ -22,20 +23,13 @@ func (discardExporter) ForceFlush(context.Context) error              { return n
 func BenchmarkLogPath(b *testing.B) {
 	p := New(Settings{Exporter: discardExporter{}, QueueSize: 2048, BatchSize: 512,
 		Reserved: 512, ExportInterval: time.Second, Name: "bench", Warn: func(string) {}})
-	lg := p.Logger("bench")
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if err := p.Begin(ctx, log.SeverityInfo, false, 50*time.Millisecond); err != nil {
-				continue
-			}
-			var r log.Record
-			r.SetSeverity(log.SeverityInfo)
-			r.SetBody(attribute.StringValue("hello"))
-			lg.Emit(ctx, r)
-			p.End()
+			c := bridge.Call{Severity: log.SeverityInfo, Msg: "hello"}
+			_ = p.Emit(ctx, Admission{Severity: log.SeverityInfo, Wait: 50 * time.Millisecond}, &c, bridge.Args{})
 		}
 	})
 	b.StopTimer()
@@ -50,11 +44,11 @@ func BenchmarkBeginEnd(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := p.Begin(ctx, log.SeverityInfo, false, 0); err != nil {
+		if err := p.admit(ctx, Admission{Severity: log.SeverityInfo}); err != nil {
 			b.Fatal(err)
 		}
-		p.End()
-		p.gate.release(1)
+		p.inflight.Add(-1)
+		p.eng.gate.release(1)
 	}
 	if _, err := p.Stop(ctx); err != nil {
 		b.Fatal(err)
@@ -71,8 +65,9 @@ func BenchmarkCountingExport(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		p.gate.inflight.Add(int64(len(recs)))
-		if err := p.exp.Export(ctx, recs); err != nil {
+		p.eng.gate.inflight.Add(int64(len(recs)))
+		p.inflight.Add(int64(len(recs)))
+		if err := p.eng.exp.Export(ctx, recs); err != nil {
 			b.Fatal(err)
 		}
 	}

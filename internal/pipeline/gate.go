@@ -13,10 +13,9 @@ import (
 // stop short of the reserved share, so a flood of INFO cannot starve ERROR,
 // AUDIT or SECURITY.
 type gate struct {
-	inflight  atomic.Int64
-	highWater atomic.Int64
-	capacity  int64
-	reserved  int64
+	inflight atomic.Int64
+	capacity int64
+	reserved int64
 
 	waiters atomic.Int32
 	mu      sync.Mutex
@@ -52,18 +51,16 @@ func (g *gate) tryAcquire(protected bool) bool {
 			return false
 		}
 		if g.inflight.CompareAndSwap(cur, cur+1) {
-			if cur+1 > g.highWater.Load() {
-				g.raiseHighWater(cur + 1)
-			}
 			return true
 		}
 	}
 }
 
-func (g *gate) raiseHighWater(n int64) {
+// raise sets hw to n if n is larger.
+func raise(hw *atomic.Int64, n int64) {
 	for {
-		hw := g.highWater.Load()
-		if n <= hw || g.highWater.CompareAndSwap(hw, n) {
+		cur := hw.Load()
+		if n <= cur || hw.CompareAndSwap(cur, n) {
 			return
 		}
 	}

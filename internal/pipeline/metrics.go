@@ -33,8 +33,9 @@ const meterName = "github.com/fapilog/fapilog-go"
 // registerMetrics exposes the counts through the global MeterProvider as
 // observable instruments: the callback reads the counters the pipeline
 // keeps anyway, at collection time, so logging pays nothing for them.
-// Stop unregisters the callback. Problems go to otel.Handle.
-func (p *Pipeline) registerMetrics() {
+// One callback per engine observes every member; the last member's Stop
+// unregisters it. Problems go to otel.Handle.
+func (e *engine) registerMetrics() {
 	m := otel.GetMeterProvider().Meter(meterName)
 	counter := func(name, desc string) metric.Int64ObservableCounter {
 		c, err := m.Int64ObservableCounter(name, metric.WithUnit("{record}"), metric.WithDescription(desc))
@@ -59,15 +60,9 @@ func (p *Pipeline) registerMetrics() {
 	if err != nil {
 		otel.Handle(err)
 	}
-	logger := attribute.String("logger", p.name)
-	loggerOnly := metric.WithAttributeSet(attribute.NewSet(logger))
 	groups := levelGroups()
-	byLevel := make([]metric.ObserveOption, len(groups))
-	for i, g := range groups {
-		byLevel[i] = metric.WithAttributeSet(attribute.NewSet(logger, attribute.String("level", g.name)))
-	}
 	insts := []metric.Observable{submitted, exported, dropped, failed, spooled, recovered, retried}
-	if p.sp != nil {
+	if e.only != nil && e.only.sp != nil {
 		insts = append(insts, pending)
 	}
 	for _, in := range insts {
@@ -76,8 +71,43 @@ func (p *Pipeline) registerMetrics() {
 		}
 	}
 	reg, err := m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		for _, p := range e.observed() {
+			observe(o, p, groups, submitted, exported, dropped, failed, spooled, recovered, retried, pending)
+		}
+		return nil
+	}, insts...)
+	if err != nil {
+		otel.Handle(err)
+		return
+	}
+	e.metrics = reg
+}
+
+// observed returns the members whose counts the metrics report: the live
+// ones (a drained member's counts leave the metrics with it).
+func (e *engine) observed() []*Pipeline {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]*Pipeline, 0, len(e.members))
+	for _, p := range e.members {
+		if !p.final.Load() {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// observe reports one member's counts. The attribute sets are built at
+// collection time, not kept per member: an idle logger costs no memory for
+// its metrics.
+func observe(o metric.Observer, p *Pipeline, groups []levelGroup,
+	submitted, exported, dropped, failed, spooled, recovered, retried metric.Int64Observable,
+	pending metric.Int64Observable) {
+	logger := attribute.String("logger", p.name)
+	loggerOnly := metric.WithAttributeSet(attribute.NewSet(logger))
+	{
 		r := p.Result()
-		for gi, g := range groups {
+		for _, g := range groups {
 			var c LevelCounts
 			var total uint64
 			for _, i := range g.sevs {
@@ -92,7 +122,7 @@ func (p *Pipeline) registerMetrics() {
 			if c.Submitted == 0 && c.Recovered == 0 {
 				continue
 			}
-			opt := byLevel[gi]
+			opt := metric.WithAttributeSet(attribute.NewSet(logger, attribute.String("level", g.name)))
 			o.ObserveInt64(submitted, int64(c.Submitted), opt)
 			o.ObserveInt64(exported, int64(c.Exported), opt)
 			o.ObserveInt64(dropped, int64(c.Dropped), opt)
@@ -104,11 +134,5 @@ func (p *Pipeline) registerMetrics() {
 		if p.sp != nil {
 			o.ObserveInt64(pending, int64(p.sp.s.Len()), loggerOnly)
 		}
-		return nil
-	}, insts...)
-	if err != nil {
-		otel.Handle(err)
-		return
 	}
-	p.metrics = reg
 }

@@ -69,11 +69,10 @@ func TestCountsAreMetricsOfTheGlobalMeterProvider(t *testing.T) {
 	e := newHeld(true)
 	p := New(Settings{Exporter: e, QueueSize: 4, BatchSize: 4, Reserved: 1, ExportInterval: time.Millisecond,
 		Name: "metered", Warn: func(string) {}, Retries: func() uint64 { return 7 }})
-	lg := p.Logger("metered")
 	for range 6 {
-		_ = logOne(p, lg, log.SeverityInfo, false, 0) // 3 admitted, 3 dropped
+		_ = logOne(p, log.SeverityInfo, false, 0) // 3 admitted, 3 dropped
 	}
-	_ = logOne(p, lg, log.SeverityError, true, 0)
+	_ = logOne(p, log.SeverityError, true, 0)
 	got := points(t, reader)
 	want := map[string]map[string]int64{
 		MetricSubmitted: {"metered/INFO": 6, "metered/ERROR": 1},

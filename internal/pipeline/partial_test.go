@@ -6,9 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
+
+	"github.com/fapilog/fapilog-go/bridge"
 )
 
 // partialErr is what exporter.PartialError looks like to the pipeline.
@@ -41,17 +42,11 @@ func (e *partialExporter) ForceFlush(context.Context) error { return nil }
 func TestPartialExportErrorsAreCountedPerRecord(t *testing.T) {
 	exp := &partialExporter{}
 	p := New(Settings{Exporter: exp, QueueSize: 64, BatchSize: 64, ExportInterval: time.Hour, Name: "partial", Warn: func(string) {}})
-	lg := p.Logger("partial")
 	ctx := context.Background()
 	emit := func(sev log.Severity, body string) {
-		if err := p.Begin(ctx, sev, false, 0); err != nil {
+		if err := p.Emit(ctx, Admission{Severity: sev}, &bridge.Call{Severity: sev, Msg: body}, bridge.Args{}); err != nil {
 			t.Fatal(err)
 		}
-		var r log.Record
-		r.SetSeverity(sev)
-		r.SetBody(attribute.StringValue(body))
-		lg.Emit(ctx, r)
-		p.End()
 	}
 	emit(log.SeverityInfo, "ok")
 	emit(log.SeverityInfo, "fail")

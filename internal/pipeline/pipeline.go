@@ -26,31 +26,26 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/log"
-	"go.opentelemetry.io/otel/metric"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 
+	"github.com/fapilog/fapilog-go/bridge"
 	"github.com/fapilog/fapilog-go/internal/spool"
 	"github.com/fapilog/fapilog-go/levels"
 )
 
-// Errors returned by Begin.
+// Errors returned by Emit.
 var (
 	// ErrDropped: the record was not admitted before its wait ran out.
 	ErrDropped = errors.New("fapilog: record dropped: export queue full")
 	// ErrStopped: the logger was stopped (drained) before the call.
 	ErrStopped = errors.New("fapilog: logger stopped")
-	// ErrSpool is returned by Begin only when the pipeline has a spool, for
-	// a protected record that found no room in time (or whose wait the stop
-	// ended): it is not admitted, but not lost either. The caller builds the
-	// record as usual, emits it on a SpoolWriter instead of Logger, calls
-	// End, and returns the writer's Err (nil when the record is on disk).
-	ErrSpool = errors.New("fapilog: record goes to the spool")
 )
 
-// Settings configure a pipeline. Exactly one of Exporter and Provider is set.
+// Settings configure the engine of a pipeline. Exactly one of Exporter and
+// Provider is set.
 type Settings struct {
-	// Exporter is owned: shut down by Stop.
+	// Exporter is owned: shut down when the engine's last member stops.
 	Exporter sdklog.Exporter
 	// Retries reports export attempts beyond the first, if known.
 	Retries func() uint64
@@ -65,7 +60,8 @@ type Settings struct {
 	ExportTimeout  time.Duration
 	// Reserved is the share of QueueSize only protected records may use.
 	Reserved int
-	// Name is used in warnings.
+	// Name is the instrumentation scope of the pipeline New builds (Join
+	// sets it), and names the logger in warnings.
 	Name string
 	// Warn receives rate-limited one-line warnings about losses; nil
 	// means standard error.
@@ -83,16 +79,26 @@ type Settings struct {
 	SpoolRetry time.Duration
 }
 
+// Admission is how one record enters the pipeline.
+type Admission struct {
+	Severity log.Severity
+	// Protected records may use the reserved share of the queue, and go
+	// to the spool (if any) when they find no room in time.
+	Protected bool
+	// Wait bounds the wait for room: 0 does not wait, < 0 waits until ctx
+	// is done or the logger stops.
+	Wait time.Duration
+}
+
 const stoppedBit = int64(1) << 62
 
-// Pipeline is safe for concurrent use.
+// Pipeline is one logger's share of an engine (see Join): its instrumentation
+// scope, its exact counts and its lifetime. Draining it leaves the other
+// members of the engine running. It is safe for concurrent use.
 type Pipeline struct {
-	owned    *sdklog.LoggerProvider
-	external log.LoggerProvider
-	exp      *countingExporter
-	gate     *gate
-	retries  func() uint64
-	name     string
+	eng  *engine
+	name string
+	otel log.Logger
 
 	// state holds the stopped bit and the number of emits in progress.
 	state    atomic.Int64
@@ -107,31 +113,33 @@ type Pipeline struct {
 	latency atomic.Int64
 
 	counts counters
-	warn   warner
+	// inflight counts this member's records admitted and not yet through
+	// the exporter; highWater is its maximum.
+	inflight, highWater atomic.Int64
+	// final is set (under eng.mu, read without it) when the drain ends:
+	// the counts are frozen from then on.
+	final atomic.Bool
+	warn  warner
 
 	// sp is nil without a spool: every spool path starts with that check.
-	sp      *spooler
-	metrics metric.Registration
+	sp *spooler
 }
 
-// New builds a pipeline. It starts the batch processor's goroutine when it
-// owns the exporter; Stop ends it.
+// New builds a pipeline on an engine of its own (never shared), with scope
+// s.Name. It starts the batch processor's goroutine when it owns the
+// exporter; Stop ends it.
 func New(s Settings) *Pipeline {
-	p := &Pipeline{
-		stopCh:  make(chan struct{}),
-		idle:    make(chan struct{}),
-		retries: s.Retries,
-		name:    s.Name,
-	}
-	p.warn.out = s.Warn
-	p.warn.detail = p.lossSummary
+	e := &engine{retries: s.Retries, members: map[string]*Pipeline{}}
 	if s.Provider != nil {
-		p.external = s.Provider
-		p.registerMetrics()
+		e.external = s.Provider
+		p := newMember(e, s.Name)
+		p.warn.out = s.Warn
+		e.members[s.Name], e.only = p, p
+		e.registerMetrics()
 		return p
 	}
-	p.gate = newGate(s.QueueSize, s.Reserved)
-	p.exp = &countingExporter{inner: s.Exporter, p: p}
+	e.gate = newGate(s.QueueSize, s.Reserved)
+	e.exp = &countingExporter{inner: s.Exporter, eng: e}
 	opts := []sdklog.BatchProcessorOption{sdklog.WithMaxQueueSize(s.QueueSize)}
 	if s.BatchSize > 0 {
 		opts = append(opts, sdklog.WithExportMaxBatchSize(s.BatchSize))
@@ -142,7 +150,7 @@ func New(s Settings) *Pipeline {
 	if s.ExportTimeout > 0 {
 		opts = append(opts, sdklog.WithExportTimeout(s.ExportTimeout))
 	}
-	bp := sdklog.NewBatchProcessor(p.exp, opts...)
+	bp := sdklog.NewBatchProcessor(e.exp, opts...)
 	popts := []sdklog.LoggerProviderOption{
 		sdklog.WithProcessor(bp),
 		// The bridge de-duplicates keys itself (last value wins), which is
@@ -152,82 +160,116 @@ func New(s Settings) *Pipeline {
 	if s.Resource != nil {
 		popts = append(popts, sdklog.WithResource(s.Resource))
 	}
-	p.owned = sdklog.NewLoggerProvider(popts...)
+	e.owned = sdklog.NewLoggerProvider(popts...)
+	p := newMember(e, s.Name)
+	p.warn.out = s.Warn
+	e.members[s.Name], e.only = p, p
 	if s.Spool != nil {
 		p.sp = newSpooler(p, s)
+		e.sp = p.sp
 	}
-	p.registerMetrics()
+	e.registerMetrics()
 	if p.sp != nil {
 		p.sp.start()
 	}
 	return p
 }
 
-// Logger returns the OTel logger for an instrumentation scope.
-func (p *Pipeline) Logger(scope string) log.Logger {
-	if p.owned != nil {
-		return p.owned.Logger(scope)
+func newMember(e *engine, name string) *Pipeline {
+	p := &Pipeline{eng: e, name: name, stopCh: make(chan struct{}), idle: make(chan struct{})}
+	if e.owned != nil {
+		p.otel = e.owned.Logger(name)
+	} else {
+		p.otel = e.external.Logger(name)
 	}
-	return p.external.Logger(scope)
+	if e.only != nil {
+		p.warn.out = e.only.warn.out
+	}
+	p.warn.detail = p.lossSummary
+	return p
 }
 
 // Owned reports whether the pipeline owns its exporter (and so admits and
 // counts exactly).
-func (p *Pipeline) Owned() bool { return p.owned != nil }
+func (p *Pipeline) Owned() bool { return p.eng.owned != nil }
 
-// Begin counts one submitted record of severity sev and admits it. On nil
-// the caller must emit the record and then call End; on an error the record
-// is counted as dropped. protected records may use the reserved share. wait
-// bounds the wait for room: 0 does not wait, < 0 waits until ctx is done or
-// the pipeline stops.
-func (p *Pipeline) Begin(ctx context.Context, sev log.Severity, protected bool, wait time.Duration) error {
-	i := sevIndex(sev)
+// Emit is the one way a record enters the pipeline. It counts the record as
+// submitted, admits it under a's wait policy and emits the record bridge
+// builds from c and args on the SDK logger. A protected record that finds no
+// room in time goes to the spool instead, when there is one. It returns nil
+// once the record is accepted (or on disk), ErrDropped or ctx.Err() when
+// there was no room in time (the record is counted as dropped), and
+// ErrStopped after Stop.
+func (p *Pipeline) Emit(ctx context.Context, a Admission, c *bridge.Call, args bridge.Args) error {
+	i := sevIndex(a.Severity)
 	p.counts.submitted[i].Add(1)
 	if p.state.Add(1)&stoppedBit != 0 {
-		p.End()
+		p.end()
 		p.counts.dropped[i].Add(1)
 		return ErrStopped
 	}
-	if p.gate == nil || p.gate.tryAcquire(protected) {
-		return nil
-	}
-	if err := p.gate.acquire(ctx, protected, wait, p.stopCh); err != nil {
-		if protected && p.sp != nil {
-			return ErrSpool
+	if err := p.admit(ctx, a); err != nil {
+		if a.Protected && p.sp != nil {
+			w := &spoolWriter{sp: p.sp}
+			bridge.EmitArgs(ctx, w, c, args)
+			p.end()
+			return w.err
 		}
-		p.End()
+		p.end()
 		p.counts.dropped[i].Add(1)
 		p.warn.note(p.name, "dropped", err)
 		return err
 	}
+	bridge.EmitArgs(ctx, p.otel, c, args)
+	p.end()
 	return nil
 }
 
-// End closes what a successful Begin opened.
-func (p *Pipeline) End() {
+// admit takes one slot of the engine's gate for p under a's wait policy.
+func (p *Pipeline) admit(ctx context.Context, a Admission) error {
+	g := p.eng.gate
+	if g == nil {
+		return nil
+	}
+	if !g.tryAcquire(a.Protected) {
+		if err := g.acquire(ctx, a.Protected, a.Wait, p.stopCh); err != nil {
+			return err
+		}
+	}
+	if n := p.inflight.Add(1); n > p.highWater.Load() {
+		raise(&p.highWater, n)
+	}
+	return nil
+}
+
+// end closes what the state increment of Emit opened.
+func (p *Pipeline) end() {
 	if p.state.Add(-1) == stoppedBit {
 		p.idleOnce.Do(func() { close(p.idle) })
 	}
 }
 
 // Flush exports what is queued and keeps the pipeline running. With a
-// spool it also asks for a replay now (without waiting for it).
+// spool it also asks for a replay now (without waiting for it). On a shared
+// engine it flushes the other members' records too.
 func (p *Pipeline) Flush(ctx context.Context) error {
-	if p.owned != nil {
+	e := p.eng
+	if e.owned != nil {
 		if p.sp != nil {
 			p.sp.wake(p.sp.wakeNow)
 		}
-		return p.owned.ForceFlush(ctx)
+		return e.owned.ForceFlush(ctx)
 	}
-	if f, ok := p.external.(interface{ ForceFlush(context.Context) error }); ok {
+	if f, ok := e.external.(interface{ ForceFlush(context.Context) error }); ok {
 		return f.ForceFlush(ctx)
 	}
 	return nil
 }
 
-// Stop refuses new records, waits for emits in progress, then shuts the
-// owned pipeline down (exporting what is queued) or flushes an external
-// provider. Only the first call does the work; every call returns the
+// Stop refuses new records, waits for emits in progress, then exports what
+// is queued: the last member of an engine shuts it down, any other flushes
+// it and leaves it running for the others. With an external provider it
+// only flushes. Only the first call does the work; every call returns the
 // current totals and the first call's error is returned only by it.
 func (p *Pipeline) Stop(ctx context.Context) (Result, error) {
 	first := false
@@ -236,9 +278,6 @@ func (p *Pipeline) Stop(ctx context.Context) (Result, error) {
 		start := time.Now()
 		p.stopErr = p.stop(ctx)
 		p.latency.Store(int64(time.Since(start)))
-		if p.metrics != nil {
-			_ = p.metrics.Unregister()
-		}
 	})
 	if first {
 		return p.Result(), p.stopErr
@@ -257,24 +296,34 @@ func (p *Pipeline) stop(ctx context.Context) error {
 		// Emits in progress cannot block for long (waiters were woken), so
 		// this is a deadline already spent: go on and shut down anyway.
 	}
+	e := p.eng
+	last := e.leave()
 	var err error
-	if p.owned != nil {
-		// The exporter's Shutdown (called by the batch processor after it
-		// exported what was queued) ends the replay, with a last pass.
-		err = p.owned.Shutdown(ctx)
-		// Whatever is still in flight now never reaches the exporter:
-		// freeze the counts so the difference is counted as failed.
-		p.exp.finalize()
+	if e.owned != nil {
+		if last {
+			// The exporter's Shutdown (called by the batch processor after
+			// it exported what was queued) ends the replay, with a last pass.
+			err = e.owned.Shutdown(ctx)
+		} else {
+			err = e.owned.ForceFlush(ctx)
+		}
+		// Whatever of p is still in flight now never reaches the exporter
+		// in time: freeze the counts so the difference is counted as failed.
+		e.finalize(p)
 		if err != nil {
 			err = fmt.Errorf("fapilog: shutdown: %w", err)
 		}
-		if p.sp != nil {
+		if last && p.sp != nil {
 			if cerr := p.sp.close(ctx); cerr != nil {
 				err = errors.Join(err, fmt.Errorf("fapilog: spool: %w", cerr))
 			}
 		}
 	} else {
 		err = p.Flush(ctx)
+		e.finalize(p)
+	}
+	if last && e.metrics != nil {
+		_ = e.metrics.Unregister()
 	}
 	return err
 }
@@ -302,16 +351,18 @@ type Result struct {
 
 // Result returns the counts so far. Before Stop, records in flight are in
 // none of Exported, Dropped, Failed and Spooled; after it, they are in
-// Failed.
+// Failed. Retried is the engine's: on a shared engine, retries of batches
+// that carried other members' records too.
 func (p *Pipeline) Result() Result {
 	var r Result
-	final := p.exp != nil && p.exp.isFinal()
+	e := p.eng
+	final := e.exp != nil && p.final.Load()
 	for i := range nSeverities {
 		c := LevelCounts{
 			Submitted: p.counts.submitted[i].Load(),
 			Dropped:   p.counts.dropped[i].Load(),
 		}
-		if p.exp != nil {
+		if e.exp != nil {
 			c.Exported = p.counts.exported[i].Load()
 			c.Failed = p.counts.failed[i].Load()
 			c.Spooled = p.counts.spooled[i].Load()
@@ -331,123 +382,13 @@ func (p *Pipeline) Result() Result {
 		r.Spooled += c.Spooled
 		r.Recovered += c.Recovered
 	}
-	if p.retries != nil {
-		r.Retried = p.retries()
+	if e.retries != nil {
+		r.Retried = e.retries()
 	}
-	if p.gate != nil {
-		r.QueueHighWatermark = uint64(p.gate.highWater.Load())
-	}
+	r.QueueHighWatermark = uint64(p.highWater.Load())
 	r.FlushLatency = time.Duration(p.latency.Load())
 	return r
 }
-
-// countingExporter counts what the batch processor hands over and releases
-// admission slots when each export completes.
-type countingExporter struct {
-	inner sdklog.Exporter
-	p     *Pipeline
-	mu    sync.Mutex
-	final bool
-}
-
-func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) error {
-	sp := e.p.sp
-	var err error
-	if sp == nil {
-		err = e.inner.Export(ctx, recs)
-	} else {
-		err = sp.exportLive(ctx, recs)
-	}
-	var tally, failedTally [nSeverities]uint64
-	for i := range recs {
-		tally[sevIndex(recs[i].Severity())]++
-	}
-	to := &e.p.counts.exported
-	var spooled *[nSeverities]uint64
-	lost := err != nil
-	if err != nil {
-		// An exporter that delivered part of the batch says which records
-		// failed (exporter.PartialError): count those as failed, the rest
-		// as exported.
-		if failed, ok := failedIndices(err); ok {
-			for _, i := range failed {
-				if i >= 0 && i < len(recs) {
-					s := sevIndex(recs[i].Severity())
-					tally[s]--
-					failedTally[s]++
-				}
-			}
-		} else {
-			to = &e.p.counts.failed
-			if sp != nil {
-				// Protected records go to the spool instead of Failed. (A
-				// partial failure is the collector refusing those records:
-				// replaying them would not help.)
-				spooled, lost = sp.takeFailed(recs, &tally, err)
-			}
-		}
-	}
-	e.mu.Lock()
-	if !e.final {
-		for i, n := range tally {
-			if n > 0 {
-				to[i].Add(n)
-			}
-			if failedTally[i] > 0 {
-				e.p.counts.failed[i].Add(failedTally[i])
-			}
-		}
-		if spooled != nil {
-			e.p.countSpooled(spooled)
-		}
-	}
-	e.mu.Unlock()
-	if e.p.gate != nil {
-		e.p.gate.release(len(recs))
-	}
-	if lost {
-		e.p.warn.note(e.p.name, "failed to export", err)
-	} else if err != nil {
-		// Every record of the batch is in the spool: nothing failed.
-		return nil
-	}
-	return err
-}
-
-// failedIndices returns the indices of the records an exporter that
-// delivered part of a batch says were not delivered (exporter.PartialError).
-// It is a function of its own so that the error interface it needs is
-// allocated only when there is an error, not on every export.
-func failedIndices(err error) ([]int, bool) {
-	var partial interface{ FailedRecords() []int }
-	if errors.As(err, &partial) {
-		return partial.FailedRecords(), true
-	}
-	return nil, false
-}
-
-func (e *countingExporter) finalize() {
-	e.mu.Lock()
-	e.final = true
-	e.mu.Unlock()
-}
-
-func (e *countingExporter) isFinal() bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.final
-}
-
-// Shutdown ends the replay (after a last pass, unless the exporter just
-// failed) before it shuts the exporter down.
-func (e *countingExporter) Shutdown(ctx context.Context) error {
-	if e.p.sp != nil {
-		e.p.sp.finish(ctx)
-	}
-	return e.inner.Shutdown(ctx)
-}
-
-func (e *countingExporter) ForceFlush(ctx context.Context) error { return e.inner.ForceFlush(ctx) }
 
 // warner prints at most one line per interval, with the count of losses it
 // swallowed in between, so a flood of drops never floods stderr.

@@ -13,6 +13,8 @@ import (
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.uber.org/goleak"
+
+	"github.com/fapilog/fapilog-go/bridge"
 )
 
 func TestMain(m *testing.M) {
@@ -72,15 +74,12 @@ func newTestPipeline(e sdklog.Exporter, queue, reserved int) *Pipeline {
 }
 
 // logOne runs one call through the pipeline the way the facade does.
-func logOne(p *Pipeline, lg log.Logger, sev log.Severity, protected bool, wait time.Duration) error {
-	if err := p.Begin(context.Background(), sev, protected, wait); err != nil {
-		return err
-	}
-	var r log.Record
-	r.SetSeverity(sev)
-	lg.Emit(context.Background(), r)
-	p.End()
-	return nil
+func logOne(p *Pipeline, sev log.Severity, protected bool, wait time.Duration) error {
+	return logCtx(context.Background(), p, sev, protected, wait)
+}
+
+func logCtx(ctx context.Context, p *Pipeline, sev log.Severity, protected bool, wait time.Duration) error {
+	return p.Emit(ctx, Admission{Severity: sev, Protected: protected, Wait: wait}, &bridge.Call{Severity: sev}, bridge.Args{})
 }
 
 func checkExact(t *testing.T, r Result) {
@@ -93,10 +92,9 @@ func checkExact(t *testing.T, r Result) {
 func TestAdmissionNeverLetsTheQueueOverwrite(t *testing.T) {
 	e := newHeld(true)
 	p := newTestPipeline(e, 8, 0)
-	lg := p.Logger("t")
 	var dropped int
 	for range 100 {
-		if err := logOne(p, lg, log.SeverityInfo, false, 0); errors.Is(err, ErrDropped) {
+		if err := logOne(p, log.SeverityInfo, false, 0); errors.Is(err, ErrDropped) {
 			dropped++
 		}
 	}
@@ -120,10 +118,9 @@ func TestAdmissionNeverLetsTheQueueOverwrite(t *testing.T) {
 func TestReservedShareIsKeptForProtectedLevels(t *testing.T) {
 	e := newHeld(true)
 	p := newTestPipeline(e, 8, 3)
-	lg := p.Logger("t")
 	admitted := 0
 	for range 20 {
-		if logOne(p, lg, log.SeverityInfo, false, 0) == nil {
+		if logOne(p, log.SeverityInfo, false, 0) == nil {
 			admitted++
 		}
 	}
@@ -131,11 +128,11 @@ func TestReservedShareIsKeptForProtectedLevels(t *testing.T) {
 		t.Fatalf("unprotected admitted %d, want 8-3=5", admitted)
 	}
 	for i := range 3 {
-		if err := logOne(p, lg, log.SeverityFatal2, true, 0); err != nil {
+		if err := logOne(p, log.SeverityFatal2, true, 0); err != nil {
 			t.Fatalf("protected record %d refused with reserved room left: %v", i, err)
 		}
 	}
-	if err := logOne(p, lg, log.SeverityFatal2, true, 0); !errors.Is(err, ErrDropped) {
+	if err := logOne(p, log.SeverityFatal2, true, 0); !errors.Is(err, ErrDropped) {
 		t.Fatalf("protected record beyond capacity with no wait: %v, want ErrDropped", err)
 	}
 	e.release()
@@ -149,14 +146,13 @@ func TestReservedShareIsKeptForProtectedLevels(t *testing.T) {
 func TestProtectedRecordWaitsForRoomInsteadOfDropping(t *testing.T) {
 	e := newHeld(true)
 	p := newTestPipeline(e, 2, 0)
-	lg := p.Logger("t")
 	for range 2 {
-		if err := logOne(p, lg, log.SeverityError, true, 0); err != nil {
+		if err := logOne(p, log.SeverityError, true, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
 	done := make(chan error, 1)
-	go func() { done <- logOne(p, lg, log.SeverityError, true, -1) }()
+	go func() { done <- logOne(p, log.SeverityError, true, -1) }()
 	select {
 	case err := <-done:
 		t.Fatalf("returned %v while the queue was full", err)
@@ -176,15 +172,14 @@ func TestProtectedRecordWaitsForRoomInsteadOfDropping(t *testing.T) {
 func TestWaitEndsWithCtxAndWithStop(t *testing.T) {
 	e := newHeld(true)
 	p := newTestPipeline(e, 1, 0)
-	lg := p.Logger("t")
-	_ = logOne(p, lg, log.SeverityInfo, false, 0)
+	_ = logOne(p, log.SeverityInfo, false, 0)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if err := p.Begin(ctx, log.SeverityError, true, -1); !errors.Is(err, context.DeadlineExceeded) {
+	if err := logCtx(ctx, p, log.SeverityError, true, -1); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("ctx-bounded wait: %v", err)
 	}
 	waiting := make(chan error, 1)
-	go func() { waiting <- p.Begin(context.Background(), log.SeverityError, true, -1) }()
+	go func() { waiting <- logCtx(context.Background(), p, log.SeverityError, true, -1) }()
 	time.Sleep(20 * time.Millisecond)
 	stopped := make(chan Result, 1)
 	go func() { r, _ := p.Stop(context.Background()); stopped <- r }()
@@ -201,12 +196,11 @@ func TestWaitEndsWithCtxAndWithStop(t *testing.T) {
 
 func TestCallsAfterStopAreCountedAsDropped(t *testing.T) {
 	p := newTestPipeline(newHeld(false), 8, 0)
-	lg := p.Logger("t")
-	_ = logOne(p, lg, log.SeverityInfo, false, 0)
+	_ = logOne(p, log.SeverityInfo, false, 0)
 	if _, err := p.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if err := logOne(p, lg, log.SeverityInfo, false, 0); !errors.Is(err, ErrStopped) {
+	if err := logOne(p, log.SeverityInfo, false, 0); !errors.Is(err, ErrStopped) {
 		t.Fatalf("after stop: %v", err)
 	}
 	r, err := p.Stop(context.Background())
@@ -225,9 +219,8 @@ func TestExportErrorsAreFailed(t *testing.T) {
 	var warned atomic.Int32
 	p := New(Settings{Exporter: e, QueueSize: 16, BatchSize: 4, ExportInterval: time.Millisecond,
 		Warn: func(string) { warned.Add(1) }})
-	lg := p.Logger("t")
 	for range 10 {
-		_ = logOne(p, lg, log.SeverityWarn, false, 0)
+		_ = logOne(p, log.SeverityWarn, false, 0)
 	}
 	r, _ := p.Stop(context.Background())
 	checkExact(t, r)
@@ -242,9 +235,8 @@ func TestExportErrorsAreFailed(t *testing.T) {
 func TestRecordsStillQueuedWhenTheDrainDeadlineRunsOutAreFailed(t *testing.T) {
 	e := newHeld(true)
 	p := newTestPipeline(e, 64, 0)
-	lg := p.Logger("t")
 	for range 20 {
-		_ = logOne(p, lg, log.SeverityInfo, false, 0)
+		_ = logOne(p, log.SeverityInfo, false, 0)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
@@ -266,7 +258,6 @@ func TestRecordsStillQueuedWhenTheDrainDeadlineRunsOutAreFailed(t *testing.T) {
 func TestConcurrentLoggingAndStopKeepCountsExact(t *testing.T) {
 	e := newHeld(false)
 	p := newTestPipeline(e, 64, 16)
-	lg := p.Logger("t")
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for g := range 32 {
@@ -279,7 +270,7 @@ func TestConcurrentLoggingAndStopKeepCountsExact(t *testing.T) {
 				if (g+i)%5 == 0 {
 					sev, prot = log.SeverityFatal3, true
 				}
-				_ = logOne(p, lg, sev, prot, time.Millisecond)
+				_ = logOne(p, sev, prot, time.Millisecond)
 			}
 		}()
 	}

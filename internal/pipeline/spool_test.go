@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/fapilog/fapilog-go/bridge"
 	"github.com/fapilog/fapilog-go/exporter"
 	"github.com/fapilog/fapilog-go/internal/spool"
 )
@@ -96,31 +97,10 @@ func newSpoolPipeline(e sdklog.Exporter, sp *spool.Spool, queue int, res *resour
 }
 
 // logRec runs one call through the pipeline the way the facade does,
-// taking the spool path when Begin says so.
+// taking the spool path when there is no room in time.
 func logRec(ctx context.Context, p *Pipeline, sev log.Severity, wait time.Duration, body string, kv ...attribute.KeyValue) error {
-	lg := p.Logger(p.name)
-	var sw *SpoolWriter
-	if err := p.Begin(ctx, sev, isProtected(sev), wait); err != nil {
-		if err != ErrSpool {
-			return err
-		}
-		sw = p.SpoolWriter()
-		lg = sw
-	}
-	var r log.Record
-	now := time.Now()
-	r.SetTimestamp(now)
-	r.SetObservedTimestamp(now)
-	r.SetSeverity(sev)
-	r.SetSeverityText(sev.String())
-	r.SetBody(attribute.StringValue(body))
-	r.AddAttributes(kv...)
-	lg.Emit(ctx, r)
-	p.End()
-	if sw != nil {
-		return sw.Err()
-	}
-	return nil
+	c := bridge.Call{Time: time.Now(), Severity: sev, Text: sev.String(), Msg: body}
+	return p.Emit(ctx, Admission{Severity: sev, Protected: isProtected(sev), Wait: wait}, &c, bridge.Args{Attrs: kv})
 }
 
 // eventually waits for cond: the tests assert outcomes, never durations,

@@ -146,6 +146,9 @@ func (sp *spooler) wake(ch chan struct{}) {
 // countSpooled counts records that went to the spool. For the exporter
 // path the caller holds e.mu and checked final.
 func (p *Pipeline) countSpooled(n *[nSeverities]uint64) {
+	if n == nil {
+		return
+	}
 	for i, k := range n {
 		if k > 0 {
 			p.counts.spooled[i].Add(k)
@@ -163,7 +166,7 @@ func encode(sev int, r *spool.Record) ([]byte, error) {
 // shares the exporter with the replay, one call at a time.
 func (sp *spooler) exportLive(ctx context.Context, recs []sdklog.Record) error {
 	sp.exportSem <- struct{}{}
-	err := sp.p.exp.inner.Export(ctx, recs)
+	err := sp.p.eng.exp.inner.Export(ctx, recs)
 	<-sp.exportSem
 	if err == nil {
 		sp.health.Store(healthOK)
@@ -224,40 +227,23 @@ func (sp *spooler) takeFailed(recs []sdklog.Record, tally *[nSeverities]uint64, 
 	return &spooled, lost
 }
 
-// SpoolWriter is the log.Logger a caller emits a record on when Begin
-// returned ErrSpool: it writes the record to the spool, and counts it as
-// spooled, or as dropped when the spool cannot take it.
-type SpoolWriter struct {
+// spoolWriter is the log.Logger Emit builds a protected record on when it
+// found no room in time: it writes the record to the spool, and counts it
+// as spooled, or as dropped when the spool cannot take it. err is nil once
+// the record is on disk; otherwise it wraps ErrDropped.
+type spoolWriter struct {
 	embedded.Logger
-	p   *Pipeline
+	sp  *spooler
 	err error
 }
 
-// SpoolWriter returns a writer for one record (see ErrSpool). It is nil
-// without a spool.
-func (p *Pipeline) SpoolWriter() *SpoolWriter {
-	if p.sp == nil {
-		return nil
-	}
-	return &SpoolWriter{p: p}
-}
-
 // Emit writes r, with the trace context of ctx and the pipeline's scope.
-func (w *SpoolWriter) Emit(ctx context.Context, r log.Record) {
-	w.err = w.p.sp.spoolCall(ctx, &r)
+func (w *spoolWriter) Emit(ctx context.Context, r log.Record) {
+	w.err = w.sp.spoolCall(ctx, &r)
 }
 
 // Enabled is true: the level gate was passed before.
-func (w *SpoolWriter) Enabled(context.Context, log.EnabledParameters) bool { return true }
-
-// Err is nil once the record is on disk; otherwise it wraps ErrDropped (the
-// record was counted as dropped).
-func (w *SpoolWriter) Err() error {
-	if w == nil {
-		return ErrDropped
-	}
-	return w.err
-}
+func (w *spoolWriter) Enabled(context.Context, log.EnabledParameters) bool { return true }
 
 func (sp *spooler) spoolCall(ctx context.Context, r *log.Record) error {
 	sev := sevIndex(r.Severity())
@@ -362,7 +348,7 @@ func (sp *spooler) run() {
 // their reserve), and removes each batch once exported. It stops at the
 // first failure, when the queue has no room, or when the spool is empty.
 func (sp *spooler) replay(ctx context.Context) outcome {
-	g := sp.p.gate
+	g := sp.p.eng.gate
 	for {
 		if ctx.Err() != nil {
 			return replayFailed
@@ -462,10 +448,10 @@ func (sp *spooler) poisoned(err error) bool {
 // Failed when unreadable or given up), and inherited ones to Recovered.
 func (sp *spooler) countReplayed(entries []spool.Entry, sevs []int, ok []bool) {
 	c := &sp.p.counts
-	e := sp.p.exp
+	e := sp.p.eng
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.final {
+	if sp.p.final.Load() {
 		return
 	}
 	for i, en := range entries {
@@ -496,7 +482,7 @@ func (sp *spooler) export(ctx context.Context, recs []sdklog.Record) error {
 	defer func() { <-sp.exportSem }()
 	ctx, cancel := context.WithTimeout(ctx, sp.timeout)
 	defer cancel()
-	err := sp.p.exp.inner.Export(ctx, recs)
+	err := sp.p.eng.exp.inner.Export(ctx, recs)
 	if err == nil {
 		sp.health.Store(healthOK)
 	}

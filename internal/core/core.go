@@ -1,0 +1,330 @@
+// Package core is the one emit path behind every fapilog front-end (the
+// sync and async loggers, the log/slog handler): the level gate, the wait
+// policy of a level, the record's attributes (With fields, baggage, bound
+// fields, the call's), the stages (redaction, the audit chain), and the
+// logger's share of a pipeline.
+//
+//	Logger.Info → Core.Enabled → Core.Emit → pipeline.Emit → bridge.Emit → sdklog.Logger.Emit
+//	  → BatchProcessor → countingExporter → exporter
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/log"
+
+	"github.com/fapilog/fapilog-go/audit"
+	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/pipeline"
+	"github.com/fapilog/fapilog-go/internal/settings"
+	"github.com/fapilog/fapilog-go/internal/spool"
+	"github.com/fapilog/fapilog-go/levels"
+)
+
+// Kind tells the sync logger's pipelines from the async logger's: a name is
+// cached once per kind, so the two kinds never share an engine (their
+// records would have the same scope).
+type Kind uint8
+
+// The kinds of loggers.
+const (
+	Sync Kind = iota
+	Async
+)
+
+// Wait is the wait policy of a call for room in the export queue.
+type Wait uint8
+
+// The wait policies.
+const (
+	// WaitBounded: protected levels wait up to the protected wait (the
+	// sync logger and the slog handler).
+	WaitBounded Wait = iota
+	// WaitForCtx: protected levels wait until ctx is done (the async
+	// logger).
+	WaitForCtx
+)
+
+// Core is what a logger and all its With children share: the level gate,
+// one pipeline, one configuration. It is safe for concurrent use; only the
+// level changes after construction.
+type Core struct {
+	name string
+	// gate is the lowest level that passes: min(level, AUDIT), so AUDIT
+	// and SECURITY always pass with one comparison; level is the level as
+	// set. Both change together under SetLevel.
+	gate  atomic.Int64
+	level atomic.Int64
+
+	pipe      *pipeline.Pipeline
+	mapping   levels.Mapping
+	protected []levels.Level
+	// waits for room: protected with WaitBounded, unprotected (both
+	// policies); protected with WaitForCtx waits until ctx is done.
+	protectedWait    time.Duration
+	backpressureWait time.Duration
+	source           bool
+	drainTimeout     time.Duration
+	// stages rewrite records before they are built (see bridge.Stage);
+	// auditStages are those of AUDIT and SECURITY records (they add the
+	// audit chain, one per Core).
+	stages, auditStages []bridge.Stage
+	baggage             []string
+	// remove takes the owning instance out of its cache; nil when uncached.
+	remove func()
+}
+
+// New builds the core of a logger named name. A configuration problem is
+// returned with a usable core that falls back to defaults (and to the
+// console exporter when the exporter configuration itself is bad), so the
+// sync logger can report it and go on while the async one returns it.
+func New(name string, kind Kind, c settings.Config) (*Core, error) {
+	levels.Freeze()
+	scope := bridge.ValidString(name)
+	if scope == "" {
+		scope = "fapilog"
+	}
+	co := &Core{
+		name:             name,
+		mapping:          c.Mapping,
+		protected:        c.Protected,
+		protectedWait:    c.ProtectedWait,
+		backpressureWait: c.BackpressureWait,
+		source:           c.Source,
+		drainTimeout:     c.DrainTimeout,
+		baggage:          c.Baggage,
+	}
+	co.SetLevel(c.Level)
+	co.stages, co.auditStages = stages(c)
+	var problems []error
+	co.pipe = openPipeline(scope, kind, c, &problems)
+	return co, errors.Join(problems...)
+}
+
+// Name returns the logger's name.
+func (c *Core) Name() string { return c.name }
+
+// Enabled is the level gate; it is all a disabled call costs.
+func (c *Core) Enabled(l levels.Level) bool { return int64(l) >= c.gate.Load() }
+
+// SetLevel sets the minimum level; AUDIT and SECURITY always pass.
+func (c *Core) SetLevel(l levels.Level) {
+	c.level.Store(int64(l))
+	c.gate.Store(int64(min(l, levels.Audit)))
+}
+
+// Level returns the minimum level.
+func (c *Core) Level() levels.Level { return levels.Level(c.level.Load()) }
+
+// Source reports whether records carry the caller's source location.
+func (c *Core) Source() bool { return c.source }
+
+// DrainTimeout bounds the drain of a Runtime run.
+func (c *Core) DrainTimeout() time.Duration { return c.drainTimeout }
+
+// SetRemove sets what takes the logger out of its cache when it drains.
+func (c *Core) SetRemove(f func()) { c.remove = f }
+
+// Entry is one enabled call, as a front-end hands it to Emit (with the
+// call's own attributes beside it: see bridge.Args).
+type Entry struct {
+	Level levels.Level
+	Wait  Wait
+	// Time is the time of the call. The zero time leaves the record
+	// without a timestamp (its observed timestamp is still set), as
+	// log/slog asks of a record with a zero time.
+	Time time.Time
+	Msg  string
+	// Fields are the logger's (With).
+	Fields []attribute.KeyValue
+	// Exception adds exception.type, exception.message and
+	// exception.stacktrace of Err.
+	Exception bool
+	Err       error
+	// Caller adds the caller's source location when the logger was built
+	// with WithSource(true) (the facade's calls; the slog handler computes
+	// its own).
+	Caller bool
+}
+
+// Emit turns one enabled call into a record and hands it to the pipeline,
+// which admits, counts and spools it. args holds the call's typed
+// attributes and key/values (the slog handler puts its own source location
+// among the typed ones). It returns nil once the record is accepted, and otherwise
+// what the async logger reports: ErrDropped, ErrStopped or ctx.Err().
+func (c *Core) Emit(ctx context.Context, e *Entry, args bridge.Args) error {
+	sev, text := c.severity(e.Level)
+	a := pipeline.Admission{Severity: sev, Wait: c.backpressureWait}
+	if c.isProtected(e.Level) {
+		a.Protected = true
+		a.Wait = c.protectedWait
+		if e.Wait == WaitForCtx {
+			a.Wait = -1
+		}
+	}
+	call := bridge.Call{
+		Time:      e.Time,
+		Severity:  sev,
+		Text:      text,
+		Msg:       e.Msg,
+		Fields:    e.Fields,
+		Bound:     c.contextFields(ctx),
+		Exception: e.Exception,
+		Err:       e.Err,
+		Stages:    c.stagesFor(e.Level),
+	}
+	if c.source && e.Caller {
+		if f, ok := bridge.CallerFrame(); ok {
+			// src goes to the heap (stages see a heap copy of the Call):
+			// declared here, only calls with source pay for it.
+			src := [3]attribute.KeyValue{
+				attribute.String("code.function.name", f.Function),
+				attribute.String("code.file.path", f.File),
+				attribute.Int("code.line.number", f.Line),
+			}
+			call.Source = src[:]
+		}
+	}
+	return c.pipe.Emit(ctx, a, &call, args)
+}
+
+// Flush exports what is queued and keeps the logger running.
+func (c *Core) Flush(ctx context.Context) error { return c.pipe.Flush(ctx) }
+
+// Drain stops the core's pipeline and takes it out of its cache.
+func (c *Core) Drain(ctx context.Context) (pipeline.Result, error) {
+	if c.remove != nil {
+		c.remove()
+	}
+	return c.pipe.Stop(ctx)
+}
+
+// Stats returns the counts so far.
+func (c *Core) Stats() pipeline.Result { return c.pipe.Result() }
+
+func (c *Core) severity(l levels.Level) (log.Severity, string) {
+	if c.mapping == nil {
+		return l.Severity(), l.String()
+	}
+	return c.mapping(l)
+}
+
+func (c *Core) isProtected(l levels.Level) bool {
+	for _, p := range c.protected {
+		if p == l {
+			return true
+		}
+	}
+	return false
+}
+
+// stagesFor returns the stages of a record at level l.
+func (c *Core) stagesFor(l levels.Level) []bridge.Stage {
+	if l == levels.Audit || l == levels.Security {
+		return c.auditStages
+	}
+	return c.stages
+}
+
+// stages returns the record stages of a new core: redaction for every
+// record, and for AUDIT and SECURITY records redaction then the audit chain
+// (its hash covers the redacted record). Keeping the chain out of the other
+// levels' list spares them a stage call. The chain is new for each core:
+// one chain per logger instance.
+func stages(c settings.Config) (plain, chained []bridge.Stage) {
+	if c.Redactor != nil {
+		plain = append(plain, c.Redactor)
+	}
+	chained = plain
+	if c.AuditChain {
+		var sevs []audit.Severity
+		for _, l := range []levels.Level{levels.Audit, levels.Security} {
+			sev, text := l.Severity(), l.String()
+			if c.Mapping != nil {
+				sev, text = c.Mapping(l)
+			}
+			sevs = append(sevs, audit.Severity{Number: sev, Text: text})
+		}
+		chained = append(append([]bridge.Stage(nil), plain...), audit.NewChain(sevs...))
+	}
+	return plain, chained
+}
+
+// openPipeline joins the pipeline of c: a shared engine when c allows it
+// (see key), else one of its own. Problems are appended to problems; the
+// pipeline is usable either way.
+func openPipeline(scope string, kind Kind, c settings.Config, problems *[]error) *pipeline.Pipeline {
+	s := pipeline.Settings{
+		Provider:       c.Provider,
+		QueueSize:      c.QueueSize,
+		BatchSize:      c.BatchSize,
+		ExportInterval: c.ExportInterval,
+		ExportTimeout:  c.ExportTimeout,
+		Reserved:       c.Reserved,
+		Warn:           c.Warn,
+	}
+	if c.Provider != nil {
+		return pipeline.Join("", scope, func() pipeline.Settings { return s })
+	}
+	res, err := buildResource(c.Resource)
+	if err != nil {
+		*problems = append(*problems, err)
+	}
+	s.Resource = res
+	// Not shared: a caller-owned exporter (it belongs to this logger), a
+	// spool (it holds one logger's records), a warning hook (tests), an
+	// uncached instance (Reuse(false), Runtime), or a configuration with
+	// problems (they are reported by the logger that has them).
+	key := ""
+	if c.Exporter == nil && c.SpoolDir == "" && c.Warn == nil && c.Reuse && err == nil {
+		if resolved, err := exporter.FromEnv(c.ExporterConfig); err == nil {
+			key = engineKey(kind, resolved, res, c)
+		}
+	}
+	build := func() pipeline.Settings {
+		if c.Exporter != nil {
+			s.Exporter = c.Exporter
+		} else if built, err := exporter.Build(context.Background(), c.ExporterConfig); err != nil {
+			*problems = append(*problems, fmt.Errorf("%w (falling back to the console exporter)", err))
+			s.Exporter = exporter.NewConsole(os.Stdout)
+		} else {
+			s.Exporter = built.Exporter
+			s.Retries = built.Retries
+		}
+		if c.SpoolDir != "" {
+			if err := openSpool(c, &s); err != nil {
+				*problems = append(*problems, err)
+			}
+		}
+		return s
+	}
+	return pipeline.Join(key, scope, build)
+}
+
+// openSpool opens the spool of a pipeline the library builds into s. The
+// logger runs without a spool when it cannot be opened (the error says
+// why).
+func openSpool(c settings.Config, s *pipeline.Settings) error {
+	sp, err := spool.Open(c.SpoolDir, spool.Options{MaxBytes: c.SpoolMaxBytes})
+	if err != nil {
+		return fmt.Errorf("spool %s (running without it): %w", c.SpoolDir, err)
+	}
+	s.Spool = sp
+	for _, l := range c.Protected {
+		var sev log.Severity
+		if c.Mapping == nil {
+			sev = l.Severity()
+		} else {
+			sev, _ = c.Mapping(l)
+		}
+		s.Protected = append(s.Protected, sev)
+	}
+	return nil
+}
