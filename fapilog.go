@@ -31,6 +31,7 @@ func GetLogger(name string, opts ...Option) *Logger {
 		}
 	}
 	c, confErr := resolve(opts)
+	warn(c)
 	if !c.reuse {
 		return newSyncLogger(name, c, confErr, nil)
 	}
@@ -66,6 +67,7 @@ func GetAsyncLogger(ctx context.Context, name string, opts ...Option) (*AsyncLog
 		}
 	}
 	c, err := resolve(opts)
+	warn(c)
 	if err != nil {
 		return nil, fmt.Errorf("fapilog: logger %q: configuration: %w", name, err)
 	}

@@ -81,6 +81,9 @@ type config struct {
 	reserved         *int
 	drainTimeout     time.Duration
 	stderr           func(string)
+	// warnings are problems with a safe fallback (an unknown level name):
+	// both kinds of logger report them on stderr and go on; see warn.
+	warnings []string
 	// options_console.go
 	consoleFormat exporter.ConsoleFormat
 	baggage       []string
@@ -239,7 +242,9 @@ func resolve(opts []Option) (config, error) {
 		if v, ok := envSet(EnvLevel); ok {
 			p, err := levels.Parse(v)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", EnvLevel, err))
+				// A typo in the level must not cost the service its logger
+				// (GetAsyncLogger would fail): the default is safe.
+				c.warnings = append(c.warnings, fmt.Sprintf("%s: %v; using %s", EnvLevel, err, l))
 			} else {
 				l = p
 			}
@@ -356,6 +361,13 @@ func envSet(key string) (string, bool) {
 	v, ok := os.LookupEnv(key)
 	v = strings.TrimSpace(v)
 	return v, ok && v != ""
+}
+
+// warn reports c's warnings once each, for both kinds of logger.
+func warn(c config) {
+	for _, w := range c.warnings {
+		reportOnce(c.stderr, "fapilog: "+w)
+	}
 }
 
 // reportOnce prints each configuration problem once per process, so a typo
