@@ -52,7 +52,7 @@ func TestPrettyAbbreviatesAuditHashes(t *testing.T) {
 			t.Errorf("pretty line lacks %q:\n%s", want, line)
 		}
 	}
-	if len(line)-len(" sha256="+mine) > 160 {
+	if len(line)-len(" sha256="+mine) > 200 {
 		t.Errorf("pretty AUDIT line is %d bytes long:\n%s", len(line), line)
 	}
 	for _, full := range []string{chain, prev, hash, sig} {
