@@ -81,6 +81,9 @@ type config struct {
 	reserved         *int
 	drainTimeout     time.Duration
 	stderr           func(string)
+	// options_filters.go
+	filter    filterConfig
+	filterSet filterSet
 	// warnings are problems with a safe fallback (an unknown level name):
 	// both kinds of logger report them on stderr and go on; see warn.
 	warnings []string
@@ -212,7 +215,8 @@ func resolve(opts []Option) (config, error) {
 			o.apply(&c)
 		}
 	}
-	errs := resolveFeatures(&c) // options_features.go: the preset first, as defaults
+	errs := resolveFeatures(&c)                // options_features.go: the preset first, as defaults
+	errs = append(errs, resolveFilters(&c)...) // options_filters.go
 	envInt := func(key string, dst *int, min int) {
 		if *dst != 0 {
 			return
@@ -348,6 +352,7 @@ func (c config) settings() settings.Config {
 		Redactor:         c.features.redactor,
 		AuditChain:       c.features.chain,
 		SpoolMaxBytes:    c.spool.maxBytes,
+		Filter:           c.filter,
 		Warn:             c.stderr,
 	}
 	if c.spool.dir != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/bridge"
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/filter"
 	"github.com/fapilog/fapilog-go/internal/pipeline"
 	"github.com/fapilog/fapilog-go/internal/settings"
 	"github.com/fapilog/fapilog-go/internal/spool"
@@ -77,6 +78,9 @@ type Core struct {
 	// audit chain, one per Core).
 	stages, auditStages []bridge.Stage
 	baggage             []string
+	// filter leaves records out on purpose (sampling, rate limits,
+	// de-duplication); nil when none is configured.
+	filter *filter.Filter
 	// remove takes the owning instance out of its cache; nil when uncached.
 	remove func()
 }
@@ -100,6 +104,7 @@ func New(name string, kind Kind, c settings.Config) (*Core, error) {
 		source:           c.Source,
 		drainTimeout:     c.DrainTimeout,
 		baggage:          c.Baggage,
+		filter:           filter.New(c.Filter),
 	}
 	co.SetLevel(c.Level)
 	co.stages, co.auditStages = stages(c)
@@ -161,8 +166,14 @@ type Entry struct {
 // what the async logger reports: ErrDropped, ErrStopped or ctx.Err().
 func (c *Core) Emit(ctx context.Context, e *Entry, args bridge.Args) error {
 	sev, text := c.severity(e.Level)
+	protected := c.isProtected(e.Level)
+	if c.filter != nil && !protected && e.Level < levels.Audit {
+		if r, out := c.filtered(e); out {
+			return c.pipe.Filtered(sev, r)
+		}
+	}
 	a := pipeline.Admission{Severity: sev, Wait: c.backpressureWait}
-	if c.isProtected(e.Level) {
+	if protected {
 		a.Protected = true
 		a.Wait = c.protectedWait
 		if e.Wait == WaitForCtx {
@@ -193,6 +204,23 @@ func (c *Core) Emit(ctx context.Context, e *Entry, args bridge.Args) error {
 		}
 	}
 	return c.pipe.Emit(ctx, a, &call, args)
+}
+
+// filtered asks the filter about e: whether to leave it out, and why.
+func (c *Core) filtered(e *Entry) (pipeline.FilterReason, bool) {
+	now := e.Time
+	if now.IsZero() {
+		now = time.Now()
+	}
+	switch c.filter.Decide(e.Level, e.Msg, now) {
+	case filter.Sampled:
+		return pipeline.FilterSampled, true
+	case filter.RateLimited:
+		return pipeline.FilterRateLimited, true
+	case filter.Deduplicated:
+		return pipeline.FilterDeduplicated, true
+	}
+	return 0, false
 }
 
 // Flush exports what is queued and keeps the logger running.

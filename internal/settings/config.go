@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/filter"
 	"github.com/fapilog/fapilog-go/levels"
 	"github.com/fapilog/fapilog-go/redact"
 )
@@ -48,6 +49,10 @@ type Config struct {
 	Redactor *redact.Redactor
 	// AuditChain chains AUDIT and SECURITY records.
 	AuditChain bool
+
+	// Filter sets sampling, rate limits and de-duplication (all off when
+	// zero); they never apply to protected levels.
+	Filter filter.Config
 
 	// SpoolDir is "" without a spool.
 	SpoolDir      string
