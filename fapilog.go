@@ -30,7 +30,7 @@ func GetLogger(name string, opts ...Option) *Logger {
 			return l
 		}
 	}
-	c, confErr := resolve(opts)
+	c, confErr := resolve(withNamedLevel(opts, name, false))
 	warn(c)
 	if !c.reuse {
 		return newSyncLogger(name, c, confErr, nil)
@@ -66,7 +66,7 @@ func GetAsyncLogger(ctx context.Context, name string, opts ...Option) (*AsyncLog
 			return l, nil
 		}
 	}
-	c, err := resolve(opts)
+	c, err := resolve(withNamedLevel(opts, name, false))
 	warn(c)
 	if err != nil {
 		return nil, fmt.Errorf("fapilog: logger %q: configuration: %w", name, err)

@@ -15,7 +15,7 @@ var ErrTerminated = runtime.ErrTerminated
 // the process gets SIGTERM. The drain is bounded by WithDrainTimeout
 // (default 10s). It returns fn's error joined with the drain's.
 func Runtime(ctx context.Context, fn func(log *Logger) error, opts ...Option) error {
-	c, confErr := resolve(opts)
+	c, confErr := resolve(withNamedLevel(opts, "", true))
 	warn(c)
 	return runtime.Run(ctx, runtime.Config{DrainTimeout: c.drainTimeout},
 		func() (*Logger, error) { return newSyncLogger(c.name, c, confErr, nil), nil },
@@ -27,7 +27,7 @@ func Runtime(ctx context.Context, fn func(log *Logger) error, opts ...Option) er
 // which SIGTERM cancels with cause ErrTerminated. Configuration errors are
 // returned before fn runs.
 func RuntimeAsync(ctx context.Context, fn func(ctx context.Context, log *AsyncLogger) error, opts ...Option) error {
-	c, err := resolve(opts)
+	c, err := resolve(withNamedLevel(opts, "", true))
 	warn(c)
 	if err != nil {
 		return err
