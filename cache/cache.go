@@ -76,3 +76,32 @@ func (r *Registry[T]) Len() int {
 	defer r.mu.Unlock()
 	return len(r.m)
 }
+
+// Replace makes name map to v until the returned restore is called, which
+// puts back what name mapped to before (or nothing) provided name still
+// maps to v; otherwise restore leaves the registry alone. Calling restore
+// again does nothing. It is meant for tests (see fapilogtest.Observe).
+func (r *Registry[T]) Replace(name string, v T) (restore func()) {
+	r.mu.Lock()
+	old, had := r.m[name]
+	if r.m == nil {
+		r.m = make(map[string]T)
+	}
+	r.m[name] = v
+	r.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			if cur, ok := r.m[name]; !ok || cur != v {
+				return
+			}
+			if had {
+				r.m[name] = old
+			} else {
+				delete(r.m, name)
+			}
+		})
+	}
+}
