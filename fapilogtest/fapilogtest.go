@@ -58,7 +58,7 @@ type Record struct {
 	Level        levels.Level // from the severity number and text
 	Severity     log.Severity
 	SeverityText string
-	Message      string // the body as a string (Emit for other kinds)
+	Message      string // the body as a string (Value.String for other kinds)
 	// Attrs are the record's attributes in order (With fields, bound
 	// fields, the call's key/values).
 	Attrs   []attribute.KeyValue
@@ -84,7 +84,7 @@ func (r Record) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %q", r.Level, r.Message)
 	for _, kv := range r.Attrs {
-		fmt.Fprintf(&b, " %s=%s", kv.Key, kv.Value.Emit())
+		fmt.Fprintf(&b, " %s=%s", kv.Key, kv.Value.String())
 	}
 	return b.String()
 }
@@ -148,7 +148,7 @@ func flatten(r sdklog.Record) Record {
 	if body := r.Body(); body.Type() == attribute.STRING {
 		out.Message = body.AsString()
 	} else {
-		out.Message = body.Emit()
+		out.Message = body.String()
 	}
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
 		out.Attrs = append(out.Attrs, kv)
@@ -284,7 +284,7 @@ func hasAll(r Record, want []attribute.KeyValue) bool {
 
 // equal compares attribute values, nested ones included.
 func equal(a, b attribute.Value) bool {
-	return a.Type() == b.Type() && a.Emit() == b.Emit()
+	return a.Type() == b.Type() && a.String() == b.String()
 }
 
 // AssertLogged fails t unless a record at level with message msg and the

@@ -68,7 +68,7 @@ func ExampleNew() {
 			case httplog.KeyPath:
 				path = kv.Value.AsString()
 			case httplog.KeyHeaderPrefix + "authorization":
-				auth = kv.Value.Emit()
+				auth = kv.Value.String()
 			}
 			return true
 		})
