@@ -6,8 +6,8 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/fapilog/fapilog-go/bridge"
 	"github.com/fapilog/fapilog-go/internal/core"
+	"github.com/fapilog/fapilog-go/internal/record"
 	"github.com/fapilog/fapilog-go/levels"
 )
 
@@ -97,7 +97,7 @@ func (l *AsyncLogger) Exception(ctx context.Context, msg string, err error, kv .
 	}
 	e := core.Entry{Level: levels.Error, Wait: core.WaitForCtx, Time: time.Now(), Msg: msg,
 		Fields: l.fields, Exception: true, Err: err, Caller: true}
-	return l.c.Emit(ctx, &e, bridge.Args{KV: kv})
+	return l.c.Emit(ctx, &e, record.Args{KV: kv})
 }
 
 // Log logs at any level, registered levels included.
@@ -127,7 +127,7 @@ func (l *AsyncLogger) Level() levels.Level { return l.c.Level() }
 //go:noinline
 func (l *AsyncLogger) logAttrs(ctx context.Context, level levels.Level, msg string, attrs []attribute.KeyValue) error {
 	e := core.Entry{Level: level, Wait: core.WaitForCtx, Time: time.Now(), Msg: msg, Fields: l.fields, Caller: true}
-	return l.c.Emit(ctx, &e, bridge.Args{Attrs: attrs})
+	return l.c.Emit(ctx, &e, record.Args{Attrs: attrs})
 }
 
 // log is Log's enabled path, out of line so that Log stays within the
@@ -136,7 +136,7 @@ func (l *AsyncLogger) logAttrs(ctx context.Context, level levels.Level, msg stri
 //go:noinline
 func (l *AsyncLogger) log(ctx context.Context, level levels.Level, msg string, kv []any) error {
 	e := core.Entry{Level: level, Wait: core.WaitForCtx, Time: time.Now(), Msg: msg, Fields: l.fields, Caller: true}
-	return l.c.Emit(ctx, &e, bridge.Args{KV: kv})
+	return l.c.Emit(ctx, &e, record.Args{KV: kv})
 }
 
 // With returns a child logger that adds kv to every record and shares the

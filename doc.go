@@ -35,6 +35,9 @@
 //
 //	call → level gate → admission → sdklog.Logger → BatchProcessor → exporter
 //
+// SetLevel changes the level gate of a logger and its With children while
+// they run.
+//
 // The SDK BatchProcessor is the asynchronous engine. It overwrites its
 // oldest record when its queue is full and tells no one; the library admits
 // a record only while fewer than the queue size are in flight, so that never
@@ -61,8 +64,16 @@
 //
 // # Performance
 //
-// A call below the level gate costs one comparison and allocates nothing.
-// An enabled call converts its key/values without reflection for common
-// types, assembles up to 16 attributes on the stack, de-duplicates keys
-// itself and builds providers that skip the SDK's per-record map.
+// A call below the level gate costs one comparison and allocates nothing;
+// with non-constant values, ...any boxes them at the call site before the
+// library runs (as log/slog does), and LogAttrs takes typed attributes that
+// need no boxing. An enabled call converts its key/values without
+// reflection for common types, assembles up to 16 attributes without
+// allocating (in a stack buffer, or in a pooled one when stages such as
+// redaction run), de-duplicates keys itself and builds providers that skip
+// the SDK's per-record map.
+//
+// Named loggers are cheap: loggers built from one configuration share one
+// provider and batch processor (one goroutine, one queue), each with its
+// own exact counts, and a cached GetLogger is a map lookup.
 package fapilog

@@ -77,8 +77,18 @@ type DrainResult struct {
 	ByLevel map[levels.Level]LevelCounts
 }
 
-// LevelCounts are the counts of one level.
-type LevelCounts = pipeline.LevelCounts
+// LevelCounts are the counts of one level (see DrainResult). It is a plain
+// value, a copy owned by whoever holds it.
+type LevelCounts struct {
+	Submitted, Exported, Dropped, Failed uint64
+	// Spooled: records of this level in the spool (not delivered yet).
+	Spooled uint64
+	// Recovered: records an earlier owner left in the spool, replayed here.
+	Recovered uint64
+	// Sampled, RateLimited, Deduplicated: left out by a filter (see
+	// DrainResult).
+	Sampled, RateLimited, Deduplicated uint64
+}
 
 // drain stops c and reports its counts.
 func drain(ctx context.Context, c *core.Core) (DrainResult, error) {
@@ -102,7 +112,7 @@ func drainResult(r pipeline.Result) DrainResult {
 		FlushLatency:       r.FlushLatency,
 	}
 	for sev, c := range r.BySeverity {
-		if c == (LevelCounts{}) {
+		if c == (pipeline.LevelCounts{}) {
 			continue
 		}
 		if d.ByLevel == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 
@@ -95,4 +96,22 @@ func ExampleLogger_SetLevel() {
 	_, _ = logger.StopAndDrain(context.Background())
 	fmt.Println(mem.Len(), child.Level())
 	// Output: 2 ERROR
+}
+
+// A front-end of your own logs through a logger's Core, as the log/slog
+// handler in package fapilogslog does: the logger's level gate, fields,
+// stages, admission and counts apply.
+func ExampleLogger_Core() {
+	mem := exporter.NewMemory()
+	logger := fapilog.GetLogger("example-core", fapilog.Reuse(false), fapilog.WithExporter(mem))
+	core := logger.With("component", "bridge").Core()
+
+	if core.Enabled(levels.Warning) {
+		_ = core.Emit(context.Background(), levels.Warning, time.Now(), "from another front-end",
+			[]attribute.KeyValue{attribute.Int("attempt", 2)})
+	}
+
+	res, _ := logger.StopAndDrain(context.Background())
+	fmt.Println(mem.Records()[0].AttributesLen(), res.Exported)
+	// Output: 2 1
 }

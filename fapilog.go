@@ -7,6 +7,7 @@ import (
 
 	"github.com/fapilog/fapilog-go/cache"
 	"github.com/fapilog/fapilog-go/internal/core"
+	"github.com/fapilog/fapilog-go/internal/settings"
 )
 
 var (
@@ -30,9 +31,9 @@ func GetLogger(name string, opts ...Option) *Logger {
 			return l
 		}
 	}
-	c, confErr := resolve(withNamedLevel(opts, name, false))
+	c, confErr := resolve(forLogger(opts, name))
 	warn(c)
-	if !c.reuse {
+	if !c.Reuse {
 		return newSyncLogger(name, c, confErr, nil)
 	}
 	l, _, _ := syncLoggers.GetOrCreate(name, func() (*Logger, error) {
@@ -44,10 +45,10 @@ func GetLogger(name string, opts ...Option) *Logger {
 	return l
 }
 
-func newSyncLogger(name string, c config, confErr error, remove func()) *Logger {
-	co, err := core.New(name, core.Sync, c.settings())
+func newSyncLogger(name string, c settings.Config, confErr error, remove func()) *Logger {
+	co, err := core.New(name, core.Sync, c)
 	if err = errors.Join(confErr, err); err != nil {
-		reportOnce(c.stderr, fmt.Sprintf("fapilog: logger %q: configuration: %v", name, err))
+		reportOnce(c.Warn, fmt.Sprintf("fapilog: logger %q: configuration: %v", name, err))
 	}
 	co.SetRemove(remove)
 	return &Logger{c: co}
@@ -66,12 +67,12 @@ func GetAsyncLogger(ctx context.Context, name string, opts ...Option) (*AsyncLog
 			return l, nil
 		}
 	}
-	c, err := resolve(withNamedLevel(opts, name, false))
+	c, err := resolve(forLogger(opts, name))
 	warn(c)
 	if err != nil {
 		return nil, fmt.Errorf("fapilog: logger %q: configuration: %w", name, err)
 	}
-	if !c.reuse {
+	if !c.Reuse {
 		return newAsyncLogger(name, c, nil)
 	}
 	l, _, err := asyncLoggers.GetOrCreate(name, func() (*AsyncLogger, error) {
@@ -83,8 +84,8 @@ func GetAsyncLogger(ctx context.Context, name string, opts ...Option) (*AsyncLog
 	return l, err
 }
 
-func newAsyncLogger(name string, c config, remove func()) (*AsyncLogger, error) {
-	co, err := core.New(name, core.Async, c.settings())
+func newAsyncLogger(name string, c settings.Config, remove func()) (*AsyncLogger, error) {
+	co, err := core.New(name, core.Async, c)
 	if err != nil {
 		// The core is usable, but the caller asked for errors: do not leave
 		// its pipeline running behind their back.

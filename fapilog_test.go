@@ -17,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/settings"
 	"github.com/fapilog/fapilog-go/levels"
 )
 
@@ -430,8 +431,8 @@ func TestBadConfigurationSyncFallsBackAsyncErrs(t *testing.T) {
 	t.Setenv("OTEL_LOGS_EXPORTER", "otlpx")
 	var lines []string
 	var mu sync.Mutex
-	capture := optionFunc(func(c *config) {
-		c.stderr = func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() }
+	capture := optionFunc(func(o *settings.Options) {
+		o.Warn = func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() }
 	})
 	reported = sync.Map{}
 	l := GetLogger("bad-config", Reuse(false), capture)

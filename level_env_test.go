@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/settings"
 	"github.com/fapilog/fapilog-go/levels"
 )
 
@@ -17,8 +18,8 @@ func TestUnknownEnvLevelWarnsTheSameForBothKinds(t *testing.T) {
 	t.Setenv(EnvLevel, "DEBG")
 	var mu sync.Mutex
 	var lines []string
-	capture := optionFunc(func(c *config) {
-		c.stderr = func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() }
+	capture := optionFunc(func(o *settings.Options) {
+		o.Warn = func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() }
 	})
 	reported = sync.Map{}
 	t.Cleanup(func() { reported = sync.Map{} })

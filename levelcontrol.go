@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fapilog/fapilog-go/internal/settings"
 	"github.com/fapilog/fapilog-go/levels"
 )
 
@@ -15,63 +16,19 @@ import (
 // listed there gets its level (unless WithLevel is given); the others get
 // FAPILOG_LEVEL. An entry that cannot be read is reported on stderr and
 // left out.
-const EnvLevels = "FAPILOG_LEVELS"
+const EnvLevels = settings.EnvLevels
 
-// namedLevel is the option, appended after the caller's, that gives a
-// logger its FAPILOG_LEVELS entry. It runs before the variables are read,
-// so it sets the level only when no WithLevel did; FAPILOG_LEVEL is read
-// only when it did not either. fromName takes the name from WithName
-// (Runtime) instead of name.
-func namedLevel(name string, fromName bool) Option {
-	return optionFunc(func(c *config) {
-		if c.level != nil {
-			return
-		}
-		if fromName {
-			name = c.name
-		}
-		v, ok := envSet(EnvLevels)
-		if !ok {
-			return
-		}
-		table, problems := parseLevels(v)
-		for _, p := range problems {
-			c.warnings = append(c.warnings, fmt.Sprintf("%s: %s (entry left out)", EnvLevels, p))
-		}
-		if l, ok := table[name]; ok {
-			c.level = &l
-		}
-	})
+// forLogger returns opts followed by the option that names the logger
+// being built (for FAPILOG_LEVELS), without changing the caller's slice.
+func forLogger(opts []Option, name string) []Option {
+	return append(opts[:len(opts):len(opts)], optionFunc(func(o *settings.Options) { o.Logger = settings.Of(name) }))
 }
 
-// withNamedLevel returns opts followed by namedLevel, without changing the
-// caller's slice.
-func withNamedLevel(opts []Option, name string, fromName bool) []Option {
-	return append(opts[:len(opts):len(opts)], namedLevel(name, fromName))
-}
-
-// parseLevels reads "name=LEVEL,…". A name may be empty (the default
-// logger) but not contain '=' or ','; the last entry for a name wins.
-func parseLevels(s string) (map[string]levels.Level, []string) {
-	out := map[string]levels.Level{}
-	var problems []string
-	for i, entry := range strings.Split(s, ",") {
-		if strings.TrimSpace(entry) == "" {
-			continue
-		}
-		name, lv, ok := strings.Cut(entry, "=")
-		if !ok {
-			problems = append(problems, fmt.Sprintf("entry %d %q has no '='", i+1, entry))
-			continue
-		}
-		l, err := levels.Parse(lv)
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("entry %d: %v", i+1, err))
-			continue
-		}
-		out[strings.TrimSpace(name)] = l
+// warn reports c's warnings once each, for both kinds of logger.
+func warn(c settings.Config) {
+	for _, w := range c.Warnings {
+		reportOnce(c.Warn, "fapilog: "+w)
 	}
-	return out, problems
 }
 
 // LevelEntry is one cached logger in LevelHandler's answers.

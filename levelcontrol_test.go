@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/settings"
 	"github.com/fapilog/fapilog-go/levels"
 )
 
@@ -21,7 +22,9 @@ func TestLevelsByNameFromEnvironment(t *testing.T) {
 	t.Setenv(EnvLevels, " env-db = debug ,env-http=WARNING,broken,env-x=LOUD,=CRITICAL")
 	var mu sync.Mutex
 	var lines []string
-	capture := optionFunc(func(c *config) { c.stderr = func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() } })
+	capture := optionFunc(func(o *settings.Options) {
+		o.Warn = func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() }
+	})
 	reported = sync.Map{}
 	t.Cleanup(func() { reported = sync.Map{} })
 
@@ -58,7 +61,7 @@ func TestLevelsByNameFromEnvironment(t *testing.T) {
 }
 
 func TestParseLevels(t *testing.T) {
-	got, problems := parseLevels("a=DEBUG,b=warn,a=error,,c")
+	got, problems := settings.ParseNamedLevels("a=DEBUG,b=warn,a=error,,c")
 	if len(got) != 2 || got["a"] != levels.Error || got["b"] != levels.Warning || len(problems) != 1 {
 		t.Errorf("%v %v", got, problems)
 	}
@@ -185,7 +188,7 @@ func FuzzParseLevels(f *testing.F) {
 	f.Add("a=DEBUG,b=warn")
 	f.Add("=,,==,x=7")
 	f.Fuzz(func(t *testing.T, s string) {
-		table, _ := parseLevels(s)
+		table, _ := settings.ParseNamedLevels(s)
 		for _, l := range table {
 			if l <= 0 {
 				t.Fatalf("level %d from %q", l, s)

@@ -6,8 +6,8 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/fapilog/fapilog-go/bridge"
 	"github.com/fapilog/fapilog-go/internal/core"
+	"github.com/fapilog/fapilog-go/internal/record"
 	"github.com/fapilog/fapilog-go/levels"
 )
 
@@ -170,20 +170,20 @@ func (l *Logger) Level() levels.Level { return l.c.Level() }
 //go:noinline
 func (l *Logger) log(ctx context.Context, level levels.Level, msg string, kv []any) {
 	e := core.Entry{Level: level, Time: time.Now(), Msg: msg, Fields: l.fields, Caller: true}
-	_ = l.c.Emit(ctx, &e, bridge.Args{KV: kv})
+	_ = l.c.Emit(ctx, &e, record.Args{KV: kv})
 }
 
 //go:noinline
 func (l *Logger) logAttrs(ctx context.Context, level levels.Level, msg string, attrs []attribute.KeyValue) {
 	e := core.Entry{Level: level, Time: time.Now(), Msg: msg, Fields: l.fields, Caller: true}
-	_ = l.c.Emit(ctx, &e, bridge.Args{Attrs: attrs})
+	_ = l.c.Emit(ctx, &e, record.Args{Attrs: attrs})
 }
 
 //go:noinline
 func (l *Logger) exception(ctx context.Context, msg string, err error, kv []any) {
 	e := core.Entry{Level: levels.Error, Time: time.Now(), Msg: msg, Fields: l.fields,
 		Exception: true, Err: err, Caller: true}
-	_ = l.c.Emit(ctx, &e, bridge.Args{KV: kv})
+	_ = l.c.Emit(ctx, &e, record.Args{KV: kv})
 }
 
 // With returns a child logger that adds kv to every record. It shares the

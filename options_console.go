@@ -1,19 +1,17 @@
 package fapilog
 
 import (
-	"os"
-	"strings"
-
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/settings"
 )
 
 // The variables of the console format and baggage options.
 const (
 	// EnvConsoleFormat is read by package exporter: auto, json or pretty.
-	EnvConsoleFormat = "FAPILOG_CONSOLE_FORMAT"
+	EnvConsoleFormat = exporter.EnvConsoleFormat
 	// EnvBaggageKeys lists the baggage members copied into attributes,
 	// comma-separated (see WithBaggage).
-	EnvBaggageKeys = "FAPILOG_BAGGAGE_KEYS"
+	EnvBaggageKeys = settings.EnvBaggageKeys
 )
 
 // WithConsoleFormat sets how the console exporter writes records:
@@ -24,7 +22,7 @@ const (
 // matters only when the console exporter is the one built. NO_COLOR (any
 // non-empty value) turns the colours off.
 func WithConsoleFormat(f exporter.ConsoleFormat) Option {
-	return optionFunc(func(c *config) { c.consoleFormat = f })
+	return optionFunc(func(o *settings.Options) { o.ConsoleFormat = settings.Of(f) })
 }
 
 // WithBaggage copies the OpenTelemetry baggage members named by keys from a
@@ -37,42 +35,6 @@ func WithConsoleFormat(f exporter.ConsoleFormat) Option {
 // WithBaggage() with no keys turns the copy off. Without either, reading
 // baggage costs nothing.
 func WithBaggage(keys ...string) Option {
-	ks := normalizeKeys(keys)
-	return optionFunc(func(c *config) { c.baggage, c.baggageSet = ks, true })
-}
-
-// resolveConsoleAndBaggage resolves the options of this file (option >
-// environment > default); resolve calls it.
-func resolveConsoleAndBaggage(c *config) {
-	if c.consoleFormat != "" {
-		c.exporterConfig.ConsoleFormat = c.consoleFormat
-	}
-	if !c.baggageSet {
-		if v, ok := os.LookupEnv(EnvBaggageKeys); ok {
-			c.baggage = normalizeKeys(strings.Split(v, ","))
-		}
-	}
-}
-
-// normalizeKeys trims the keys and drops empty and repeated ones; nil when
-// none is left.
-func normalizeKeys(keys []string) []string {
-	var out []string
-	for _, k := range keys {
-		k = strings.TrimSpace(k)
-		if k == "" || contains(out, k) {
-			continue
-		}
-		out = append(out, k)
-	}
-	return out
-}
-
-func contains(ks []string, k string) bool {
-	for _, x := range ks {
-		if x == k {
-			return true
-		}
-	}
-	return false
+	ks := settings.NormalizeKeys(keys)
+	return optionFunc(func(o *settings.Options) { o.Baggage = settings.Of(ks) })
 }

@@ -123,8 +123,8 @@ func TestWithConsoleFormatChoosesTheConsoleExporter(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c.exporterConfig.Console = &buf // the console exporter writes here
-			co, err := core.New(t.Name(), core.Sync, c.settings())
+			c.ExporterConfig.Console = &buf // the console exporter writes here
+			co, err := core.New(t.Name(), core.Sync, c)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/settings"
 	"github.com/fapilog/fapilog-go/levels"
 	"github.com/fapilog/fapilog-go/redact"
 )
@@ -60,7 +61,7 @@ func TestRedactionOptionsAndVariables(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			var problems []string
-			l, mem := newMem(t, append(tt.opts, optionFunc(func(c *config) { c.stderr = func(s string) { problems = append(problems, s) } }))...)
+			l, mem := newMem(t, append(tt.opts, optionFunc(func(o *settings.Options) { o.Warn = func(s string) { problems = append(problems, s) } }))...)
 			secret(l)
 			r := flushed(t, l, mem)[0]
 			for key, want := range map[string]string{"password": tt.password, "url": tt.url, "cvv": tt.cvv, "note": tt.note} {
@@ -79,7 +80,7 @@ func TestBadRedactionConfigIsReportedAndFallsBackToDefault(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	c, _ := resolve([]Option{WithRedaction(redact.Config{Paths: []string{"a..b"}})})
-	if c.features.redactor == nil || c.features.redactor.Mode() != redact.ModeDefault {
+	if c.Redactor == nil || c.Redactor.Mode() != redact.ModeDefault {
 		t.Fatal("a bad redaction config turned redaction off")
 	}
 }
@@ -105,7 +106,7 @@ func TestRedactionOptOutPerCallAndItsDenial(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
-			l, mem := newMem(t, append(tt.opts, optionFunc(func(c *config) { c.stderr = func(string) {} }))...)
+			l, mem := newMem(t, append(tt.opts, optionFunc(func(o *settings.Options) { o.Warn = func(string) {} }))...)
 			l.Info("m", "password", "p", NoRedact)
 			l.With(redact.Off()).Info("m", "password", "p")
 			for _, r := range flushed(t, l, mem) {
@@ -169,7 +170,7 @@ func TestAuditChainSwitches(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
-			l, mem := newMem(t, append(tt.opts, optionFunc(func(c *config) { c.stderr = func(string) {} }))...)
+			l, mem := newMem(t, append(tt.opts, optionFunc(func(o *settings.Options) { o.Warn = func(string) {} }))...)
 			l.Audit("a")
 			if got := chained(flushed(t, l, mem)[0]); got != tt.on {
 				t.Fatalf("chained = %v, want %v", got, tt.on)
@@ -226,14 +227,14 @@ func TestPresetsAreDefaultsThatOptionsAndVariablesBeat(t *testing.T) {
 				t.Fatalf("err = %v", err)
 			}
 			mode := "off"
-			if r := c.features.redactor; r != nil {
+			if r := c.Redactor; r != nil {
 				mode = r.Mode().String()
 				if r.DeniesOptOut() != tt.deny {
 					t.Errorf("deny opt-out %v, want %v", r.DeniesOptOut(), tt.deny)
 				}
 			}
-			if *c.level != tt.level || c.exporterConfig.Kind != tt.kind || len(c.protected) != tt.protected || mode != tt.mode || c.features.chain != tt.chain {
-				t.Errorf("level %v kind %v protected %v redaction %s chain %v", *c.level, c.exporterConfig.Kind, c.protected, mode, c.features.chain)
+			if c.Level != tt.level || c.ExporterConfig.Kind != tt.kind || len(c.Protected) != tt.protected || mode != tt.mode || c.AuditChain != tt.chain {
+				t.Errorf("level %v kind %v protected %v redaction %s chain %v", c.Level, c.ExporterConfig.Kind, c.Protected, mode, c.AuditChain)
 			}
 		})
 	}
@@ -242,7 +243,7 @@ func TestPresetsAreDefaultsThatOptionsAndVariablesBeat(t *testing.T) {
 func TestRedactorsAreSharedAcrossLoggers(t *testing.T) {
 	a, _ := resolve(nil)
 	b, _ := resolve(nil)
-	if a.features.redactor != b.features.redactor {
+	if a.Redactor != b.Redactor {
 		t.Fatal("every logger builds its own default redactor")
 	}
 	var _ attribute.KeyValue = NoRedact

@@ -1,21 +1,19 @@
 package fapilog
 
 import (
-	"fmt"
-	"strconv"
 	"time"
 
-	"github.com/fapilog/fapilog-go/internal/filter"
+	"github.com/fapilog/fapilog-go/internal/settings"
 )
 
 // Variables of the filters (options beat them).
 const (
-	EnvSampleRate            = "FAPILOG_SAMPLE_RATE"              // 0 < r < 1
-	EnvRateLimit             = "FAPILOG_RATE_LIMIT"               // records a second, per logger
-	EnvRateLimitBurst        = "FAPILOG_RATE_LIMIT_BURST"         // default: the rate
-	EnvMessageRateLimit      = "FAPILOG_MESSAGE_RATE_LIMIT"       // records a second, per message
-	EnvMessageRateLimitBurst = "FAPILOG_MESSAGE_RATE_LIMIT_BURST" // default: the rate
-	EnvDedupWindow           = "FAPILOG_DEDUP_WINDOW_MS"          // milliseconds
+	EnvSampleRate            = settings.EnvSampleRate            // FAPILOG_SAMPLE_RATE: 0 to 1
+	EnvRateLimit             = settings.EnvRateLimit             // FAPILOG_RATE_LIMIT: records a second, per logger
+	EnvRateLimitBurst        = settings.EnvRateLimitBurst        // FAPILOG_RATE_LIMIT_BURST (default: the rate)
+	EnvMessageRateLimit      = settings.EnvMessageRateLimit      // FAPILOG_MESSAGE_RATE_LIMIT: records a second, per message
+	EnvMessageRateLimitBurst = settings.EnvMessageRateLimitBurst // FAPILOG_MESSAGE_RATE_LIMIT_BURST
+	EnvDedupWindow           = settings.EnvDedupWindow           // FAPILOG_DEDUP_WINDOW_MS
 )
 
 // WithSampling keeps the given share (0 < rate < 1) of the records of
@@ -23,15 +21,16 @@ const (
 // counted in DrainResult.Sampled. Protected levels (WithProtectedLevels)
 // and AUDIT and SECURITY are never sampled. 0 or 1 turns it off.
 func WithSampling(rate float64) Option {
-	return optionFunc(func(c *config) { c.filter.SampleRate, c.filterSet.sample = rate, true })
+	return optionFunc(func(o *settings.Options) { o.Filter.SampleRate = settings.Of(rate) })
 }
 
 // WithRateLimit limits the logger (and its With children) to perSecond
 // records a second of unprotected levels, in bursts of up to burst (0: the
 // rate). Records over the limit are counted in DrainResult.RateLimited.
+// 0 turns it off.
 func WithRateLimit(perSecond float64, burst int) Option {
-	return optionFunc(func(c *config) {
-		c.filter.RatePerSecond, c.filter.RateBurst, c.filterSet.rate = perSecond, burst, true
+	return optionFunc(func(o *settings.Options) {
+		o.Filter.RatePerSecond, o.Filter.RateBurst = settings.Of(perSecond), settings.Of(burst)
 	})
 }
 
@@ -40,8 +39,8 @@ func WithRateLimit(perSecond float64, burst int) Option {
 // burst (0: the rate), so one hot log line cannot drown the others. Over
 // the limit: DrainResult.RateLimited. Protected levels are never limited.
 func WithMessageRateLimit(perSecond float64, burst int) Option {
-	return optionFunc(func(c *config) {
-		c.filter.MessageRatePerSecond, c.filter.MessageRateBurst, c.filterSet.msgRate = perSecond, burst, true
+	return optionFunc(func(o *settings.Options) {
+		o.Filter.MessageRatePerSecond, o.Filter.MessageRateBurst = settings.Of(perSecond), settings.Of(burst)
 	})
 }
 
@@ -50,64 +49,5 @@ func WithMessageRateLimit(perSecond float64, burst int) Option {
 // counted in DrainResult.Deduplicated. Protected levels are never
 // de-duplicated. 0 turns it off.
 func WithDedup(window time.Duration) Option {
-	return optionFunc(func(c *config) { c.filter.DedupWindow, c.filterSet.dedup = window, true })
+	return optionFunc(func(o *settings.Options) { o.Filter.DedupWindow = settings.Of(window) })
 }
-
-// filterSet records which filters an option set, so their variables are
-// not read.
-type filterSet struct{ sample, rate, msgRate, dedup bool }
-
-// resolveFilters reads the filter variables for what no option set.
-func resolveFilters(c *config) []error {
-	var errs []error
-	num := func(key string, dst *float64, max float64) {
-		v, ok := envSet(key)
-		if !ok {
-			return
-		}
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f < 0 || f > max || f != f {
-			errs = append(errs, fmt.Errorf("%s=%q: want a number from 0 to %g", key, v, max))
-			return
-		}
-		*dst = f
-	}
-	integer := func(key string, dst *int) {
-		v, ok := envSet(key)
-		if !ok {
-			return
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			errs = append(errs, fmt.Errorf("%s=%q: want an integer >= 0", key, v))
-			return
-		}
-		*dst = n
-	}
-	if !c.filterSet.sample {
-		num(EnvSampleRate, &c.filter.SampleRate, 1)
-	}
-	if !c.filterSet.rate {
-		num(EnvRateLimit, &c.filter.RatePerSecond, 1e9)
-		integer(EnvRateLimitBurst, &c.filter.RateBurst)
-	}
-	if !c.filterSet.msgRate {
-		num(EnvMessageRateLimit, &c.filter.MessageRatePerSecond, 1e9)
-		integer(EnvMessageRateLimitBurst, &c.filter.MessageRateBurst)
-	}
-	if !c.filterSet.dedup {
-		ms := 0
-		integer(EnvDedupWindow, &ms)
-		if ms > 0 {
-			c.filter.DedupWindow = time.Duration(ms) * time.Millisecond
-		}
-	}
-	if c.filter.SampleRate < 0 || c.filter.RatePerSecond < 0 || c.filter.MessageRatePerSecond < 0 || c.filter.DedupWindow < 0 ||
-		c.filter.RateBurst < 0 || c.filter.MessageRateBurst < 0 {
-		errs = append(errs, fmt.Errorf("filters: negative rates, bursts and windows are not allowed (filters off)"))
-		c.filter = filterConfig{}
-	}
-	return errs
-}
-
-type filterConfig = filter.Config

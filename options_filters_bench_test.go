@@ -3,6 +3,8 @@ package fapilog
 import (
 	"testing"
 	"time"
+
+	"github.com/fapilog/fapilog-go/internal/settings"
 )
 
 // BenchmarkFilters is the cost per call of each filter, against none, at 3
@@ -62,9 +64,9 @@ func BenchmarkFilters(b *testing.B) {
 }
 
 func filterAll() Option {
-	return optionFunc(func(c *config) {
-		for _, o := range []Option{WithSampling(0.5), WithRateLimit(100, 10), WithMessageRateLimit(10, 1), WithDedup(time.Second)} {
-			o.apply(c)
+	return optionFunc(func(o *settings.Options) {
+		for _, opt := range []Option{WithSampling(0.5), WithRateLimit(100, 10), WithMessageRateLimit(10, 1), WithDedup(time.Second)} {
+			opt.apply(o)
 		}
 	})
 }

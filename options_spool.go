@@ -1,11 +1,7 @@
 package fapilog
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
-
-	"github.com/fapilog/fapilog-go/internal/spool"
+	"github.com/fapilog/fapilog-go/internal/settings"
 )
 
 // The durable spool: protected records (WithProtectedLevels; default ERROR,
@@ -31,57 +27,27 @@ import (
 // The spool applies to pipelines the library builds (not with
 // WithLoggerProvider). Each open logger with a spool holds one slot of the
 // folder (two files, up to 256 loggers per folder); see DrainResult for the
-// counts and docs/readme/spool-metrics.md for the guarantees.
+// counts and the guarantees.
 const (
 	// EnvSpoolDir turns the spool on for every logger: records go to
 	// files in this folder (created if needed, mode 0700).
-	EnvSpoolDir = "FAPILOG_SPOOL_DIR"
+	EnvSpoolDir = settings.EnvSpoolDir
 	// EnvSpoolMaxBytes bounds each logger's spool file (bytes).
-	EnvSpoolMaxBytes = "FAPILOG_SPOOL_MAX_BYTES"
+	EnvSpoolMaxBytes = settings.EnvSpoolMaxBytes
 	// DefaultSpoolMaxBytes is the default bound of a spool file (64 MiB).
-	DefaultSpoolMaxBytes = spool.DefaultMaxBytes
+	DefaultSpoolMaxBytes = settings.DefaultSpoolMaxBytes
 )
-
-// spoolConfig is the spool part of config.
-type spoolConfig struct {
-	dir      *string // nil: not set by an option
-	maxBytes int64
-}
 
 // WithSpool keeps protected records that cannot be delivered in a durable
 // spool in dir, and replays them when the collector is back (see
 // EnvSpoolDir). WithSpool("") turns the spool off, FAPILOG_SPOOL_DIR
 // notwithstanding.
 func WithSpool(dir string) Option {
-	return optionFunc(func(c *config) { c.spool.dir = &dir })
+	return optionFunc(func(o *settings.Options) { o.SpoolDir = settings.Of(dir) })
 }
 
 // WithSpoolMaxBytes bounds the logger's spool file (default 64 MiB, or
 // FAPILOG_SPOOL_MAX_BYTES; at least 4 KiB).
 func WithSpoolMaxBytes(n int64) Option {
-	return optionFunc(func(c *config) { c.spool.maxBytes = n })
-}
-
-// resolveSpool applies option > variable > default.
-func resolveSpool(c *config) error {
-	var errs []string
-	if c.spool.dir == nil {
-		dir, _ := envSet(EnvSpoolDir)
-		c.spool.dir = &dir
-	}
-	if c.spool.maxBytes <= 0 {
-		c.spool.maxBytes = DefaultSpoolMaxBytes
-		if v, ok := envSet(EnvSpoolMaxBytes); ok {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n < spool.MinMaxBytes {
-				errs = append(errs, fmt.Sprintf("%s=%q: want a number of bytes >= %d", EnvSpoolMaxBytes, v, spool.MinMaxBytes))
-			} else {
-				c.spool.maxBytes = n
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "; "))
-	}
-	return nil
+	return optionFunc(func(o *settings.Options) { o.SpoolMaxBytes = settings.Of(n) })
 }

@@ -14,6 +14,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/settings"
 	"github.com/fapilog/fapilog-go/levels"
 )
 
@@ -44,7 +45,7 @@ func (e *downExporter) Export(ctx context.Context, recs []sdklog.Record) error {
 	return e.Memory.Export(ctx, recs)
 }
 
-func quiet() Option { return optionFunc(func(c *config) { c.stderr = func(string) {} }) }
+func quiet() Option { return optionFunc(func(o *settings.Options) { o.Warn = func(string) {} }) }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -198,8 +199,8 @@ func TestAsyncProtectedRecordWithoutRoomIsSpooledNotLost(t *testing.T) {
 func TestLossWarningNamesTheLevels(t *testing.T) {
 	var mu sync.Mutex
 	var lines []string
-	capture := optionFunc(func(c *config) {
-		c.stderr = func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() }
+	capture := optionFunc(func(o *settings.Options) {
+		o.Warn = func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() }
 	})
 	l := GetLogger("warned", Reuse(false), WithExporter(newDown(true)), capture,
 		WithExportInterval(time.Millisecond))

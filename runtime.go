@@ -15,10 +15,10 @@ var ErrTerminated = runtime.ErrTerminated
 // the process gets SIGTERM. The drain is bounded by WithDrainTimeout
 // (default 10s). It returns fn's error joined with the drain's.
 func Runtime(ctx context.Context, fn func(log *Logger) error, opts ...Option) error {
-	c, confErr := resolve(withNamedLevel(opts, "", true))
+	c, confErr := resolve(opts)
 	warn(c)
-	return runtime.Run(ctx, runtime.Config{DrainTimeout: c.drainTimeout},
-		func() (*Logger, error) { return newSyncLogger(c.name, c, confErr, nil), nil },
+	return runtime.Run(ctx, runtime.Config{DrainTimeout: c.DrainTimeout},
+		func() (*Logger, error) { return newSyncLogger(c.Name, c, confErr, nil), nil },
 		func(ctx context.Context, l *Logger) error { _, err := l.StopAndDrain(ctx); return err },
 		func(_ context.Context, l *Logger) error { return fn(l) })
 }
@@ -27,13 +27,13 @@ func Runtime(ctx context.Context, fn func(log *Logger) error, opts ...Option) er
 // which SIGTERM cancels with cause ErrTerminated. Configuration errors are
 // returned before fn runs.
 func RuntimeAsync(ctx context.Context, fn func(ctx context.Context, log *AsyncLogger) error, opts ...Option) error {
-	c, err := resolve(withNamedLevel(opts, "", true))
+	c, err := resolve(opts)
 	warn(c)
 	if err != nil {
 		return err
 	}
-	return runtime.Run(ctx, runtime.Config{DrainTimeout: c.drainTimeout},
-		func() (*AsyncLogger, error) { return newAsyncLogger(c.name, c, nil) },
+	return runtime.Run(ctx, runtime.Config{DrainTimeout: c.DrainTimeout},
+		func() (*AsyncLogger, error) { return newAsyncLogger(c.Name, c, nil) },
 		func(ctx context.Context, l *AsyncLogger) error { _, err := l.StopAndDrain(ctx); return err },
 		fn)
 }

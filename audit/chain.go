@@ -11,7 +11,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
 
-	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/internal/record"
 )
 
 // Severity selects chained records by severity number and text.
@@ -25,7 +25,7 @@ var DefaultSeverities = []Severity{{22, "AUDIT"}, {23, "SECURITY"}}
 
 // Chain numbers and hashes records of the selected severities (AUDIT and
 // SECURITY) so that a verifier can prove none was altered, removed,
-// reordered or replayed. It is a bridge.OrderedStage and must run after
+// reordered or replayed. It is a record.OrderedStage and must run after
 // redaction, as the last stage: the hash covers the record as exported.
 //
 // A chained record gets audit.chain_id, audit.seq (1, 2, 3, … without
@@ -42,9 +42,9 @@ type Chain struct {
 
 	mu sync.Mutex
 	// holder is the call whose Apply returned holding mu: Release unlocks
-	// for that call only (bridge.Emit may call Release when a stage before
+	// for that call only (record.Emit may call Release when a stage before
 	// the chain panicked, or when Apply itself did).
-	holder  atomic.Pointer[bridge.Call]
+	holder  atomic.Pointer[record.Call]
 	seq     int64
 	prev    [32]byte
 	prevHex attribute.Value
@@ -72,8 +72,8 @@ func NewChainWithID(id string, sevs ...Severity) *Chain {
 func (ch *Chain) ID() string { return ch.id.AsString() }
 
 // Holds reports whether c is chained: then Apply returns holding the
-// chain's lock and Release must follow (bridge.Emit does it).
-func (ch *Chain) Holds(c *bridge.Call) bool {
+// chain's lock and Release must follow (record.Emit does it).
+func (ch *Chain) Holds(c *record.Call) bool {
 	for _, s := range ch.sevs {
 		if c.Severity == s.Number && c.Text == s.Text {
 			return true
@@ -84,7 +84,7 @@ func (ch *Chain) Holds(c *bridge.Call) bool {
 
 // Release unlocks the chain after a chained record was emitted, if Apply
 // returned holding it for c.
-func (ch *Chain) Release(c *bridge.Call) {
+func (ch *Chain) Release(c *record.Call) {
 	if ch.holder.CompareAndSwap(c, nil) {
 		ch.mu.Unlock()
 	}
@@ -93,7 +93,7 @@ func (ch *Chain) Release(c *bridge.Call) {
 // Apply numbers and hashes a chained record and returns it with its audit
 // attributes first (so that an SDK attribute count limit drops the call's
 // attributes, never the chain's). Other records pass untouched.
-func (ch *Chain) Apply(c *bridge.Call, msg string, attrs []attribute.KeyValue) (string, []attribute.KeyValue) {
+func (ch *Chain) Apply(c *record.Call, msg string, attrs []attribute.KeyValue) (string, []attribute.KeyValue) {
 	if !ch.Holds(c) {
 		return msg, attrs
 	}
@@ -165,4 +165,4 @@ func dropReserved(attrs []attribute.KeyValue) []attribute.KeyValue {
 	return out
 }
 
-var _ bridge.OrderedStage = (*Chain)(nil)
+var _ record.OrderedStage = (*Chain)(nil)

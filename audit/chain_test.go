@@ -14,15 +14,15 @@ import (
 	"go.opentelemetry.io/otel/log/noop"
 
 	"github.com/fapilog/fapilog-go/audit"
-	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/internal/record"
 )
 
-func call(sev int, text string, t time.Time) *bridge.Call {
-	return &bridge.Call{Time: t, Severity: logSev(sev), Text: text}
+func call(sev int, text string, t time.Time) *record.Call {
+	return &record.Call{Time: t, Severity: logSev(sev), Text: text}
 }
 
-// apply runs the chain as bridge.Emit does: Apply, then Release.
-func apply(ch *audit.Chain, c *bridge.Call, msg string, attrs []attribute.KeyValue) []attribute.KeyValue {
+// apply runs the chain as record.Emit does: Apply, then Release.
+func apply(ch *audit.Chain, c *record.Call, msg string, attrs []attribute.KeyValue) []attribute.KeyValue {
 	_, out := ch.Apply(c, msg, attrs)
 	if ch.Holds(c) {
 		ch.Release(c)
@@ -176,7 +176,7 @@ func TestChainSerializesConcurrentRecords(t *testing.T) {
 
 type panicStage struct{}
 
-func (panicStage) Apply(*bridge.Call, string, []attribute.KeyValue) (string, []attribute.KeyValue) {
+func (panicStage) Apply(*record.Call, string, []attribute.KeyValue) (string, []attribute.KeyValue) {
 	panic("stage failed")
 }
 
@@ -193,9 +193,9 @@ func (panicLogger) Enabled(context.Context, log.EnabledParameters) bool {
 func TestPanicsNeverLeaveTheChainLocked(t *testing.T) {
 	ch := audit.NewChain()
 	lg := noop.NewLoggerProvider().Logger("x")
-	emit := func(lg log.Logger, stages ...bridge.Stage) (panicked bool) {
+	emit := func(lg log.Logger, stages ...record.Stage) (panicked bool) {
 		defer func() { panicked = recover() != nil }()
-		bridge.Emit(context.Background(), lg, &bridge.Call{Time: time.Now(), Severity: 22, Text: "AUDIT", Stages: stages}, nil)
+		record.Emit(context.Background(), lg, &record.Call{Time: time.Now(), Severity: 22, Text: "AUDIT", Stages: stages}, nil)
 		return false
 	}
 	if !emit(lg, panicStage{}, ch) {

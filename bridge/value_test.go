@@ -171,7 +171,7 @@ func (panicJSON) MarshalJSON() ([]byte, error) { panic("MarshalJSON must not be 
 type tagged struct {
 	Name     string `json:"name"`
 	Skipped  int    `json:"-"`
-	Dash     int    `json:"-,"`
+	Dash     int    `json:"-,"` //lint:ignore SA5008 encoding/json names this field "-": the case under test
 	Opt      int    `json:",omitempty"`
 	Plain    bool
 	private  int

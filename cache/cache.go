@@ -9,24 +9,26 @@
 package cache
 
 import (
-	"maps"
 	"sync"
 )
 
 // Registry maps names to instances. The zero value is ready to use. All
-// methods are safe for concurrent use.
+// methods are safe for concurrent use. Get is lock-free (a sync.Map read), so
+// a cached lookup from many goroutines at once does not contend; writes are
+// serialized by a mutex, and create runs at most once per name.
 type Registry[T comparable] struct {
-	mu sync.RWMutex
-	m  map[string]T
+	mu sync.Mutex // serializes writers; readers use m alone
+	m  sync.Map   // name → T
+	n  int        // guarded by mu
 }
 
-// Get returns the instance cached under name. Lookups share the lock, so
-// concurrent ones do not wait for each other.
+// Get returns the instance cached under name.
 func (r *Registry[T]) Get(name string) (T, bool) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	v, ok := r.m[name]
-	return v, ok
+	if v, ok := r.m.Load(name); ok {
+		return v.(T), true
+	}
+	var zero T
+	return zero, false
 }
 
 // GetOrCreate returns the instance cached under name, or calls create and
@@ -35,19 +37,20 @@ func (r *Registry[T]) Get(name string) (T, bool) {
 // not call back into r). An error from create is returned and nothing is
 // cached.
 func (r *Registry[T]) GetOrCreate(name string, create func() (T, error)) (v T, created bool, err error) {
+	if v, ok := r.Get(name); ok {
+		return v, false, nil
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if v, ok := r.m[name]; ok {
+	if v, ok := r.Get(name); ok {
 		return v, false, nil
 	}
 	v, err = create()
 	if err != nil {
 		return v, false, err
 	}
-	if r.m == nil {
-		r.m = make(map[string]T)
-	}
-	r.m[name] = v
+	r.m.Store(name, v)
+	r.n++
 	return v, true, nil
 }
 
@@ -56,8 +59,8 @@ func (r *Registry[T]) GetOrCreate(name string, create func() (T, error)) (v T, c
 func (r *Registry[T]) Remove(name string, v T) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if cur, ok := r.m[name]; ok && cur == v {
-		delete(r.m, name)
+	if r.m.CompareAndDelete(name, v) {
+		r.n--
 		return true
 	}
 	return false
@@ -67,14 +70,19 @@ func (r *Registry[T]) Remove(name string, v T) bool {
 func (r *Registry[T]) Snapshot() map[string]T {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return maps.Clone(r.m)
+	out := make(map[string]T, r.n)
+	r.m.Range(func(k, v any) bool {
+		out[k.(string)] = v.(T)
+		return true
+	})
+	return out
 }
 
 // Len returns the number of cached names.
 func (r *Registry[T]) Len() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return len(r.m)
+	return r.n
 }
 
 // Replace makes name map to v until the returned restore is called, which
@@ -83,24 +91,20 @@ func (r *Registry[T]) Len() int {
 // again does nothing. It is meant for tests (see fapilogtest.Observe).
 func (r *Registry[T]) Replace(name string, v T) (restore func()) {
 	r.mu.Lock()
-	old, had := r.m[name]
-	if r.m == nil {
-		r.m = make(map[string]T)
+	prev, had := r.m.Swap(name, v)
+	if !had {
+		r.n++
 	}
-	r.m[name] = v
 	r.mu.Unlock()
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			r.mu.Lock()
 			defer r.mu.Unlock()
-			if cur, ok := r.m[name]; !ok || cur != v {
-				return
-			}
 			if had {
-				r.m[name] = old
-			} else {
-				delete(r.m, name)
+				r.m.CompareAndSwap(name, v, prev)
+			} else if r.m.CompareAndDelete(name, v) {
+				r.n--
 			}
 		})
 	}

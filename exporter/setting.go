@@ -23,9 +23,25 @@ const (
 	envLogsEndpoint = "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"
 	envEndpoint     = "OTEL_EXPORTER_OTLP_ENDPOINT"
 
-	envConsoleFormat = "FAPILOG_CONSOLE_FORMAT"
+	envConsoleFormat = EnvConsoleFormat
 	envNoColor       = "NO_COLOR" // https://no-color.org: any non-empty value
 )
+
+// EnvConsoleFormat is the variable of Config.ConsoleFormat: auto, json or
+// pretty.
+const EnvConsoleFormat = "FAPILOG_CONSOLE_FORMAT"
+
+// KindChosen reports whether cfg or the environment chooses the exporter
+// (Config.Kind, OTEL_LOGS_EXPORTER, or an OTLP endpoint in Config.Endpoint
+// or OTEL_EXPORTER_OTLP_[LOGS_]ENDPOINT), rather than leaving it to the
+// default. Presets choose the kind only when nothing else does.
+func KindChosen(cfg Config) bool {
+	if cfg.Kind != KindUnset || cfg.Endpoint != "" {
+		return true
+	}
+	_, _, ok := lookup(envLogsExporter, envLogsEndpoint, envEndpoint)
+	return ok
+}
 
 var (
 	envProtocol          = []string{"OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"}

@@ -9,7 +9,6 @@ import (
 
 	fapilog "github.com/fapilog/fapilog-go"
 	"github.com/fapilog/fapilog-go/bridge"
-	"github.com/fapilog/fapilog-go/internal/frontend"
 	"github.com/fapilog/fapilog-go/levels"
 )
 
@@ -59,6 +58,7 @@ func WithSource(on bool) Option { return optionFunc(func(h *Handler) { h.source 
 // and so are the handlers WithAttrs and WithGroup return.
 type Handler struct {
 	logger *fapilog.Logger
+	core   fapilog.Core
 	source bool
 	// attrs are the WithAttrs attributes given before any WithGroup,
 	// converted and de-duplicated.
@@ -89,7 +89,8 @@ func NewHandler(logger *fapilog.Logger, opts ...Option) *Handler {
 	if logger == nil {
 		logger = fapilog.GetLogger("")
 	}
-	h := &Handler{logger: logger, source: frontend.Source(logger)}
+	core := logger.Core()
+	h := &Handler{logger: logger, core: core, source: core.Source()}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(h)
@@ -104,7 +105,7 @@ func (h *Handler) Logger() *fapilog.Logger { return h.logger }
 // Enabled reports whether the fapilog logger records level (after
 // MapLevel): its level gate decides, and AUDIT and SECURITY always pass.
 func (h *Handler) Enabled(_ context.Context, level slog.Level) bool {
-	return h.logger.Enabled(MapLevel(level))
+	return h.core.Enabled(MapLevel(level))
 }
 
 // Handle logs r through the fapilog logger. It returns nil once the record
@@ -143,12 +144,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 			attrs = append(attrs, kv)
 		}
 	}
-	err := frontend.Emit(ctx, h.logger, frontend.Entry{
-		Level: MapLevel(r.Level),
-		Time:  r.Time,
-		Msg:   r.Message,
-		Attrs: attrs,
-	})
+	err := h.core.Emit(ctx, MapLevel(r.Level), r.Time, r.Message, attrs)
 	b.put(attrs)
 	return err
 }

@@ -8,6 +8,7 @@ import (
 
 	fapilog "github.com/fapilog/fapilog-go"
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/tcpconns"
 )
 
 // TestTwoHundredLoggersShareOneConnection creates 200 named loggers
@@ -17,7 +18,7 @@ import (
 // collector's gRPC port (/proc/net/tcp). Both must be 1; once every logger
 // is drained both must drop to 0.
 func TestTwoHundredLoggersShareOneConnection(t *testing.T) {
-	if _, err := ReadTCPConns(); err != nil {
+	if _, err := tcpconns.ReadTCPConns(); err != nil {
 		t.Skipf("no kernel TCP table to count connections: %v", err)
 	}
 	const loggers = 200
@@ -104,7 +105,7 @@ func TestHTTPLoggersShareOneClient(t *testing.T) {
 	}
 	waitLogs(t, c, loggers)
 	open := exporter.OpenConnections()
-	tcp, _ := CountEstablished(c.HTTPEndpoint)
+	tcp, _ := tcpconns.CountEstablished(c.HTTPEndpoint)
 	t.Logf("%d HTTP loggers exported: exporter.OpenConnections() = %d, ESTABLISHED TCP connections to %s = %d", loggers, open, c.HTTPEndpoint, tcp)
 	if open != 1 {
 		t.Errorf("exporter.OpenConnections() = %d with %d loggers on one endpoint, want 1", open, loggers)
@@ -119,7 +120,7 @@ func TestHTTPLoggersShareOneClient(t *testing.T) {
 
 func established(t *testing.T, addr string) int {
 	t.Helper()
-	n, err := CountEstablished(addr)
+	n, err := tcpconns.CountEstablished(addr)
 	if err != nil {
 		t.Fatalf("counting TCP connections to %s: %v", addr, err)
 	}

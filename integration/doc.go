@@ -12,6 +12,6 @@
 // configure loggers through the environment (t.Setenv), so they never run
 // in parallel with each other.
 //
-// The only non-test code here is a reader of the kernel's TCP socket table
-// (/proc/net/tcp), used to count real connections to the collector.
+// Connections to the collector are counted from the kernel's TCP socket
+// table by internal/tcpconns.
 package integration

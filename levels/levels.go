@@ -30,6 +30,8 @@ import (
 	"sync/atomic"
 
 	"go.opentelemetry.io/otel/log"
+
+	"github.com/fapilog/fapilog-go/internal/levelreg"
 )
 
 // Level is a fapilog level. Its value is the priority: a higher level is more
@@ -62,7 +64,6 @@ type custom struct {
 
 var (
 	registerMu sync.Mutex
-	frozen     atomic.Bool
 	// customs is replaced, never mutated, so readers need no lock.
 	customs atomic.Pointer[[]custom]
 )
@@ -201,7 +202,7 @@ func Register(name string, priority int) (Level, error) {
 	}
 	registerMu.Lock()
 	defer registerMu.Unlock()
-	if frozen.Load() {
+	if levelreg.Frozen() {
 		return 0, ErrFrozen
 	}
 	l := Level(priority)
@@ -224,10 +225,6 @@ func Register(name string, priority int) (Level, error) {
 	customs.Store(&next)
 	return l, nil
 }
-
-// Freeze closes the table to Register. Loggers call it when they are
-// created; it is exported for libraries that build on this package.
-func Freeze() { frozen.Store(true) }
 
 // Standard returns the seven standard levels in priority order.
 func Standard() []Level {

@@ -1,6 +1,6 @@
 // Package redact masks credentials and sensitive values in records before
-// they leave the process. A Redactor is a bridge.Stage; fapilog loggers run
-// one by default (fapilog.WithRedaction, WithoutRedaction,
+// they leave the process. Loggers run a Redactor on every record by default
+// (fapilog.WithRedaction, WithoutRedaction,
 // FAPILOG_REDACTION=off|default|strict), before the audit chain.
 //
 // # What is masked (ModeDefault)

@@ -10,7 +10,7 @@ import (
 
 func Example() {
 	r := redact.Default()
-	msg, attrs := r.Apply(nil, "dial postgres://app:s3cret@db:5432/app", []attribute.KeyValue{
+	msg, attrs := r.Redact("dial postgres://app:s3cret@db:5432/app", []attribute.KeyValue{
 		attribute.String("api_key", "k-123"),
 		attribute.Map("user", attribute.String("name", "bob"), attribute.String("password", "hunter2")),
 		attribute.String("status", "ok"),

@@ -94,9 +94,6 @@ func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// isSep reports whether c is dropped by normalization.
-func isSep(c byte) bool { return c < 0x80 && !isLower(c) && !isUpper(c) && !isDigit(c) }
-
 // Character classes of key bytes, and their normalized form.
 const (
 	clSep = iota

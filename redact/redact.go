@@ -91,8 +91,8 @@ type Config struct {
 	DenyOptOut bool
 }
 
-// Redactor masks credentials and sensitive values in records. It is a
-// bridge.Stage, safe for concurrent use, and immutable: everything is
+// Redactor masks credentials and sensitive values in records. It is safe
+// for concurrent use, and immutable: everything is
 // precomputed by New. A record with nothing to mask costs no allocation.
 type Redactor struct {
 	keys       keySet
@@ -246,10 +246,11 @@ func (r *Redactor) matchPattern(key string) bool {
 	return hit
 }
 
-// Apply masks the record's message and attributes (bridge.Stage). It
-// rewrites attrs in place; nested SLICE and MAP values are copied only
-// where something is masked, never modified.
-func (r *Redactor) Apply(_ *bridge.Call, msg string, attrs []attribute.KeyValue) (string, []attribute.KeyValue) {
+// Redact masks a record's message and attributes. It rewrites attrs in
+// place; nested SLICE and MAP values are copied only where something is
+// masked, never modified. Loggers call it on every record before it is
+// built.
+func (r *Redactor) Redact(msg string, attrs []attribute.KeyValue) (string, []attribute.KeyValue) {
 	for i := range attrs {
 		if attrs[i].Key != OptOutKey {
 			continue
@@ -406,8 +407,8 @@ func (w *walker) value(v attribute.Value, node *pathNode, depth int) (attribute.
 		var out []attribute.KeyValue
 		for i, kv := range kvs {
 			w.budget--
-			nv := kv.Value
-			ok := false
+			var nv attribute.Value
+			var ok bool
 			if w.budget < 0 {
 				nv, ok = w.limitValue(kv.Value)
 			} else {
@@ -426,5 +427,3 @@ func (w *walker) value(v attribute.Value, node *pathNode, depth int) (attribute.
 	}
 	return v, false
 }
-
-var _ bridge.Stage = (*Redactor)(nil)

@@ -195,7 +195,7 @@ func TestApplyMasksMessageKeysAndNestedValues(t *testing.T) {
 		{Key: "Authorization"},
 	}
 	origUser := user.Value.Emit()
-	msg, out := Default().Apply(nil, "connect https://app:pw@db failed", attrs)
+	msg, out := Default().Redact("connect https://app:pw@db failed", attrs)
 	if msg != "connect https://app:***@db failed" {
 		t.Errorf("message: %q", msg)
 	}
@@ -249,7 +249,7 @@ func TestConfigKeysPatternsPathsAndMask(t *testing.T) {
 		attribute.String("password", "p"),
 		attribute.String("user.card.brand", "visa"),
 	}
-	_, out := r.Apply(nil, "", attrs)
+	_, out := r.Redact("", attrs)
 	want := map[string]string{
 		"myCardToken":        "[redacted]",
 		"x_tenant_secretish": "[redacted]",
@@ -300,17 +300,17 @@ func TestOptOutIsHonouredUnlessDenied(t *testing.T) {
 	mk := func() []attribute.KeyValue {
 		return []attribute.KeyValue{attribute.String("password", "p"), Off()}
 	}
-	msg, out := Default().Apply(nil, "https://u:p@h", mk())
+	msg, out := Default().Redact("https://u:p@h", mk())
 	if msg != "https://u:p@h" || find(out, "password").AsString() != "p" || find(out, OptOutKey).AsString() != "off" {
 		t.Errorf("opt-out not honoured: %q %v", msg, out)
 	}
 	deny := mustNew(t, Config{DenyOptOut: true})
-	msg, out = deny.Apply(nil, "https://u:p@h", mk())
+	msg, out = deny.Redact("https://u:p@h", mk())
 	if msg != "https://u:***@h" || find(out, "password").AsString() != "***" || find(out, OptOutKey).AsString() != "denied" {
 		t.Errorf("denied opt-out: %q %v", msg, out)
 	}
 	// Another value of the key is not an opt-out.
-	_, out = Default().Apply(nil, "", []attribute.KeyValue{attribute.String("password", "p"), attribute.String(OptOutKey, "please")})
+	_, out = Default().Redact("", []attribute.KeyValue{attribute.String("password", "p"), attribute.String(OptOutKey, "please")})
 	if find(out, "password").AsString() != "***" {
 		t.Error("a non-'off' value opted out")
 	}
@@ -326,15 +326,15 @@ func deep(n int) attribute.Value {
 
 func TestGuardrailsFailClosed(t *testing.T) {
 	r := mustNew(t, Config{MaxDepth: 3, MaxKeys: 4})
-	_, out := r.Apply(nil, "", []attribute.KeyValue{{Key: "shallow", Value: deep(2)}})
+	_, out := r.Redact("", []attribute.KeyValue{{Key: "shallow", Value: deep(2)}})
 	if got := out[0].Value.Emit(); !strings.Contains(got, "u:***@h") {
 		t.Errorf("within depth: %s", got)
 	}
-	_, out = r.Apply(nil, "", []attribute.KeyValue{{Key: "deep", Value: deep(5)}})
+	_, out = r.Redact("", []attribute.KeyValue{{Key: "deep", Value: deep(5)}})
 	if got := out[0].Value.Emit(); strings.Contains(got, "u:p@h") || !strings.Contains(got, LimitMarker) {
 		t.Errorf("past depth: %s", got)
 	}
-	_, out = r.Apply(nil, "", []attribute.KeyValue{
+	_, out = r.Redact("", []attribute.KeyValue{
 		attribute.String("a", "1"), attribute.String("b", "2"), attribute.String("c", "3"),
 		attribute.String("d", "4"), attribute.String("e", "https://u:p@h"), attribute.Int("f", 1), {Key: "g"},
 	})
@@ -362,7 +362,7 @@ func TestNothingToMaskAllocatesNothing(t *testing.T) {
 			buf := make([]attribute.KeyValue, len(attrs))
 			n := testing.AllocsPerRun(100, func() {
 				copy(buf, attrs)
-				r.Apply(nil, "request handled: see https://example.com/docs", buf)
+				r.Redact("request handled: see https://example.com/docs", buf)
 			})
 			if n != 0 {
 				t.Errorf("%s (%s): %v allocations", name, r.Mode(), n)

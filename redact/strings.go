@@ -201,7 +201,7 @@ func isAuthScheme(w string) bool {
 // key=value, key: value, "key": "value" (JSON), and so query parameters
 // (?token=…&password=…) and headers ("Authorization: Bearer …").
 func (r *Redactor) pairs(s string) (string, bool) {
-	if strings.IndexAny(s, "=:") < 0 {
+	if !strings.ContainsAny(s, "=:") {
 		return s, false
 	}
 	var b builder

@@ -4,7 +4,7 @@
 // fields, the call's), the stages (redaction, the audit chain), and the
 // logger's share of a pipeline.
 //
-//	Logger.Info → Core.Enabled → Core.Emit → pipeline.Emit → bridge.Emit → sdklog.Logger.Emit
+//	Logger.Info → Core.Enabled → Core.Emit → pipeline.Emit → record.Emit → sdklog.Logger.Emit
 //	  → BatchProcessor → countingExporter → exporter
 package core
 
@@ -23,10 +23,13 @@ import (
 	"github.com/fapilog/fapilog-go/bridge"
 	"github.com/fapilog/fapilog-go/exporter"
 	"github.com/fapilog/fapilog-go/internal/filter"
+	"github.com/fapilog/fapilog-go/internal/levelreg"
 	"github.com/fapilog/fapilog-go/internal/pipeline"
+	"github.com/fapilog/fapilog-go/internal/record"
 	"github.com/fapilog/fapilog-go/internal/settings"
 	"github.com/fapilog/fapilog-go/internal/spool"
 	"github.com/fapilog/fapilog-go/levels"
+	"github.com/fapilog/fapilog-go/redact"
 )
 
 // Kind tells the sync logger's pipelines from the async logger's: a name is
@@ -73,10 +76,10 @@ type Core struct {
 	backpressureWait time.Duration
 	source           bool
 	drainTimeout     time.Duration
-	// stages rewrite records before they are built (see bridge.Stage);
+	// stages rewrite records before they are built (see record.Stage);
 	// auditStages are those of AUDIT and SECURITY records (they add the
 	// audit chain, one per Core).
-	stages, auditStages []bridge.Stage
+	stages, auditStages []record.Stage
 	baggage             []string
 	// filter leaves records out on purpose (sampling, rate limits,
 	// de-duplication); nil when none is configured.
@@ -90,7 +93,7 @@ type Core struct {
 // console exporter when the exporter configuration itself is bad), so the
 // sync logger can report it and go on while the async one returns it.
 func New(name string, kind Kind, c settings.Config) (*Core, error) {
-	levels.Freeze()
+	levelreg.Freeze()
 	scope := bridge.ValidString(name)
 	if scope == "" {
 		scope = "fapilog"
@@ -138,7 +141,7 @@ func (c *Core) DrainTimeout() time.Duration { return c.drainTimeout }
 func (c *Core) SetRemove(f func()) { c.remove = f }
 
 // Entry is one enabled call, as a front-end hands it to Emit (with the
-// call's own attributes beside it: see bridge.Args).
+// call's own attributes beside it: see record.Args).
 type Entry struct {
 	Level levels.Level
 	Wait  Wait
@@ -164,7 +167,7 @@ type Entry struct {
 // attributes and key/values (the slog handler puts its own source location
 // among the typed ones). It returns nil once the record is accepted, and otherwise
 // what the async logger reports: ErrDropped, ErrStopped or ctx.Err().
-func (c *Core) Emit(ctx context.Context, e *Entry, args bridge.Args) error {
+func (c *Core) Emit(ctx context.Context, e *Entry, args record.Args) error {
 	sev, text := c.severity(e.Level)
 	protected := c.isProtected(e.Level)
 	if c.filter != nil && !protected && e.Level < levels.Audit {
@@ -180,7 +183,7 @@ func (c *Core) Emit(ctx context.Context, e *Entry, args bridge.Args) error {
 			a.Wait = -1
 		}
 	}
-	call := bridge.Call{
+	call := record.Call{
 		Time:      e.Time,
 		Severity:  sev,
 		Text:      text,
@@ -254,7 +257,7 @@ func (c *Core) isProtected(l levels.Level) bool {
 }
 
 // stagesFor returns the stages of a record at level l.
-func (c *Core) stagesFor(l levels.Level) []bridge.Stage {
+func (c *Core) stagesFor(l levels.Level) []record.Stage {
 	if l == levels.Audit || l == levels.Security {
 		return c.auditStages
 	}
@@ -266,9 +269,9 @@ func (c *Core) stagesFor(l levels.Level) []bridge.Stage {
 // (its hash covers the redacted record). Keeping the chain out of the other
 // levels' list spares them a stage call. The chain is new for each core:
 // one chain per logger instance.
-func stages(c settings.Config) (plain, chained []bridge.Stage) {
+func stages(c settings.Config) (plain, chained []record.Stage) {
 	if c.Redactor != nil {
-		plain = append(plain, c.Redactor)
+		plain = append(plain, redactStage{c.Redactor})
 	}
 	chained = plain
 	if c.AuditChain {
@@ -280,7 +283,7 @@ func stages(c settings.Config) (plain, chained []bridge.Stage) {
 			}
 			sevs = append(sevs, audit.Severity{Number: sev, Text: text})
 		}
-		chained = append(append([]bridge.Stage(nil), plain...), audit.NewChain(sevs...))
+		chained = append(append([]record.Stage(nil), plain...), audit.NewChain(sevs...))
 	}
 	return plain, chained
 }
@@ -355,4 +358,11 @@ func openSpool(c settings.Config, s *pipeline.Settings) error {
 		s.Protected = append(s.Protected, sev)
 	}
 	return nil
+}
+
+// redactStage runs a Redactor as a stage of the emit path.
+type redactStage struct{ r *redact.Redactor }
+
+func (s redactStage) Apply(_ *record.Call, msg string, attrs []attribute.KeyValue) (string, []attribute.KeyValue) {
+	return s.r.Redact(msg, attrs)
 }

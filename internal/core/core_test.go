@@ -9,7 +9,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.uber.org/goleak"
 
-	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/internal/record"
 	"github.com/fapilog/fapilog-go/internal/settings"
 	"github.com/fapilog/fapilog-go/levels"
 )
@@ -54,7 +54,7 @@ func (discard) ForceFlush(context.Context) error                       { return 
 
 type noopStage struct{}
 
-func (noopStage) Apply(_ *bridge.Call, msg string, attrs []attribute.KeyValue) (string, []attribute.KeyValue) {
+func (noopStage) Apply(_ *record.Call, msg string, attrs []attribute.KeyValue) (string, []attribute.KeyValue) {
 	return msg, attrs
 }
 
@@ -67,12 +67,12 @@ func BenchmarkNoopStage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c.stages = []bridge.Stage{noopStage{}}
+	c.stages = []record.Stage{noopStage{}}
 	b.Cleanup(func() { _, _ = c.Drain(context.Background()); _ = p.Shutdown(context.Background()) })
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
 		e := Entry{Level: levels.Info, Msg: "request handled"}
-		_ = c.Emit(ctx, &e, bridge.Args{KV: []any{"user", "alice", "status", 200, "path", "/orders/42"}})
+		_ = c.Emit(ctx, &e, record.Args{KV: []any{"user", "alice", "status", 200, "path", "/orders/42"}})
 	}
 }

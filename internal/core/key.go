@@ -42,7 +42,7 @@ func engineKey(kind Kind, rc exporter.Config, res *resource.Resource, c settings
 	if res != nil {
 		fmt.Fprintf(&b, "res=%q|", res.SchemaURL())
 		for _, kv := range res.Attributes() {
-			fmt.Fprintf(&b, "%q=%s:%q|", kv.Key, kv.Value.Type(), kv.Value.Emit())
+			fmt.Fprintf(&b, "%q=%s:%q|", kv.Key, kv.Value.Type(), kv.Value.String())
 		}
 	}
 	return b.String()

@@ -8,7 +8,7 @@ import (
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
-	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/internal/record"
 )
 
 type discardExporter struct{}
@@ -28,8 +28,8 @@ func BenchmarkLogPath(b *testing.B) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			c := bridge.Call{Severity: log.SeverityInfo, Msg: "hello"}
-			_ = p.Emit(ctx, Admission{Severity: log.SeverityInfo, Wait: 50 * time.Millisecond}, &c, bridge.Args{})
+			c := record.Call{Severity: log.SeverityInfo, Msg: "hello"}
+			_ = p.Emit(ctx, Admission{Severity: log.SeverityInfo, Wait: 50 * time.Millisecond}, &c, record.Args{})
 		}
 	})
 	b.StopTimer()

@@ -9,7 +9,7 @@ import (
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
-	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/internal/record"
 )
 
 // partialErr is what exporter.PartialError looks like to the pipeline.
@@ -44,7 +44,7 @@ func TestPartialExportErrorsAreCountedPerRecord(t *testing.T) {
 	p := New(Settings{Exporter: exp, QueueSize: 64, BatchSize: 64, ExportInterval: time.Hour, Name: "partial", Warn: func(string) {}})
 	ctx := context.Background()
 	emit := func(sev log.Severity, body string) {
-		if err := p.Emit(ctx, Admission{Severity: sev}, &bridge.Call{Severity: sev, Msg: body}, bridge.Args{}); err != nil {
+		if err := p.Emit(ctx, Admission{Severity: sev}, &record.Call{Severity: sev, Msg: body}, record.Args{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -29,7 +29,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 
-	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/internal/record"
 	"github.com/fapilog/fapilog-go/internal/spool"
 	"github.com/fapilog/fapilog-go/levels"
 )
@@ -200,7 +200,7 @@ func (p *Pipeline) Owned() bool { return p.eng.owned != nil }
 // once the record is accepted (or on disk), ErrDropped or ctx.Err() when
 // there was no room in time (the record is counted as dropped), and
 // ErrStopped after Stop.
-func (p *Pipeline) Emit(ctx context.Context, a Admission, c *bridge.Call, args bridge.Args) error {
+func (p *Pipeline) Emit(ctx context.Context, a Admission, c *record.Call, args record.Args) error {
 	i := sevIndex(a.Severity)
 	p.counts.submitted[i].Add(1)
 	if p.state.Add(1)&stoppedBit != 0 {
@@ -211,7 +211,7 @@ func (p *Pipeline) Emit(ctx context.Context, a Admission, c *bridge.Call, args b
 	if err := p.admit(ctx, a); err != nil {
 		if a.Protected && p.sp != nil {
 			w := &spoolWriter{sp: p.sp}
-			bridge.EmitArgs(ctx, w, c, args)
+			record.EmitArgs(ctx, w, c, args)
 			p.end()
 			return w.err
 		}
@@ -220,7 +220,7 @@ func (p *Pipeline) Emit(ctx context.Context, a Admission, c *bridge.Call, args b
 		p.warn.note(p.name, "dropped", err)
 		return err
 	}
-	bridge.EmitArgs(ctx, p.otel, c, args)
+	record.EmitArgs(ctx, p.otel, c, args)
 	p.end()
 	return nil
 }

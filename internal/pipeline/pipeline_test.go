@@ -14,7 +14,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.uber.org/goleak"
 
-	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/internal/record"
 )
 
 func TestMain(m *testing.M) {
@@ -79,7 +79,7 @@ func logOne(p *Pipeline, sev log.Severity, protected bool, wait time.Duration) e
 }
 
 func logCtx(ctx context.Context, p *Pipeline, sev log.Severity, protected bool, wait time.Duration) error {
-	return p.Emit(ctx, Admission{Severity: sev, Protected: protected, Wait: wait}, &bridge.Call{Severity: sev}, bridge.Args{})
+	return p.Emit(ctx, Admission{Severity: sev, Protected: protected, Wait: wait}, &record.Call{Severity: sev}, record.Args{})
 }
 
 func checkExact(t *testing.T, r Result) {
@@ -180,7 +180,7 @@ func TestWaitEndsWithCtxAndWithStop(t *testing.T) {
 	}
 	waiting := make(chan error, 1)
 	go func() { waiting <- logCtx(context.Background(), p, log.SeverityError, true, -1) }()
-	time.Sleep(20 * time.Millisecond)
+	eventually(t, "the call to wait for room", func() bool { return p.eng.gate.waiters.Load() == 1 })
 	stopped := make(chan Result, 1)
 	go func() { r, _ := p.Stop(context.Background()); stopped <- r }()
 	if err := <-waiting; !errors.Is(err, ErrStopped) {
@@ -249,7 +249,8 @@ func TestRecordsStillQueuedWhenTheDrainDeadlineRunsOutAreFailed(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 	e.release() // late exports must not change the reported totals
-	time.Sleep(20 * time.Millisecond)
+	// The batch processor shuts the exporter down after its last export.
+	eventually(t, "the late exports", e.shutdown.Load)
 	if r2 := p.Result(); r2.Failed != 20 || r2.Exported != 0 {
 		t.Fatalf("totals moved after the drain: %+v", r2)
 	}
@@ -275,15 +276,109 @@ func TestConcurrentLoggingAndStopKeepCountsExact(t *testing.T) {
 		}()
 	}
 	close(start)
-	time.Sleep(5 * time.Millisecond)
-	r, err := p.Stop(context.Background())
+	eventually(t, "logging under way", func() bool { return p.Result().Submitted >= 100 })
+	_, err := p.Stop(context.Background())
 	wg.Wait()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r = p.Result()
+	r := p.Result()
 	checkExact(t, r)
 	if r.Submitted != 32*200 || uint64(e.len()) != r.Exported || r.Failed != 0 {
 		t.Fatalf("%+v; exporter holds %d", r, e.len())
+	}
+}
+
+// joinHeld joins scope to the engine under key, built over e when new.
+func joinHeld(key, scope string, e sdklog.Exporter) *Pipeline {
+	return Join(key, scope, func() Settings {
+		return Settings{Exporter: e, QueueSize: 64, BatchSize: 4, ExportInterval: 5 * time.Millisecond, Warn: func(string) {}}
+	})
+}
+
+func TestMembersOfOneEngineCountOnlyTheirOwnRecords(t *testing.T) {
+	e := newHeld(true)
+	a := joinHeld(t.Name(), "a", e)
+	b := joinHeld(t.Name(), "b", e)
+	if a.eng != b.eng {
+		t.Fatal("two scopes under one key built two engines")
+	}
+	for range 3 {
+		_ = logOne(a, log.SeverityInfo, false, time.Second)
+	}
+	for range 5 {
+		_ = logOne(b, log.SeverityError, true, time.Second)
+	}
+	e.release()
+	ra, err := a.Stop(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkExact(t, ra)
+	if ra.Submitted != 3 || ra.Exported != 3 || ra.BySeverity[log.SeverityError].Submitted != 0 {
+		t.Fatalf("a: %+v", ra)
+	}
+	if e.shutdown.Load() {
+		t.Fatal("the first member's drain shut the shared exporter down")
+	}
+	_ = logOne(b, log.SeverityError, true, time.Second)
+	rb, err := b.Stop(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkExact(t, rb)
+	if rb.Submitted != 6 || rb.Exported != 6 || !e.shutdown.Load() {
+		t.Fatalf("b: %+v, exporter shut down: %v", rb, e.shutdown.Load())
+	}
+}
+
+// TestANameDrainedWithRecordsInFlightIsNotSharedAgain: a member whose drain
+// deadline ran out keeps its scope in the engine until its records are
+// through, so a new logger of that name gets an engine of its own and never
+// counts the old one's records.
+func TestANameDrainedWithRecordsInFlightIsNotSharedAgain(t *testing.T) {
+	e := newHeld(true)
+	keep := joinHeld(t.Name(), "keep", e)
+	old := joinHeld(t.Name(), "name", e)
+	for range 4 {
+		_ = logOne(old, log.SeverityInfo, false, 0)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	ro, _ := old.Stop(ctx)
+	if ro.Failed != 4 {
+		t.Fatalf("old: %+v, want its 4 records failed by the deadline", ro)
+	}
+	fresh := joinHeld(t.Name(), "name", newHeld(false))
+	if fresh.eng == keep.eng {
+		t.Fatal("the name was shared again while its old records were in flight")
+	}
+	e.release()
+	eventually(t, "the old records to leave the engine", func() bool {
+		keep.eng.mu.Lock()
+		defer keep.eng.mu.Unlock()
+		_, still := keep.eng.members["name"]
+		return !still
+	})
+	if r := old.Result(); r.Failed != 4 || r.Exported != 0 {
+		t.Fatalf("late exports moved the old totals: %+v", r)
+	}
+	_ = logOne(fresh, log.SeverityInfo, false, 0)
+	rf, err := fresh.Stop(context.Background())
+	if err != nil || rf.Submitted != 1 || rf.Exported != 1 {
+		t.Fatalf("fresh: %+v, %v", rf, err)
+	}
+	// Now the name is free in the shared engine again.
+	again := joinHeld(t.Name(), "name", e)
+	if again.eng != keep.eng {
+		t.Fatal("a free name did not join the running engine")
+	}
+	for _, p := range []*Pipeline{again, keep} {
+		if _, err := p.Stop(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if Engines() != 0 {
+		t.Fatalf("%d engines left running", Engines())
 	}
 }

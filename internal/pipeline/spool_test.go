@@ -20,8 +20,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/fapilog/fapilog-go/bridge"
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/record"
 	"github.com/fapilog/fapilog-go/internal/spool"
 )
 
@@ -99,8 +99,8 @@ func newSpoolPipeline(e sdklog.Exporter, sp *spool.Spool, queue int, res *resour
 // logRec runs one call through the pipeline the way the facade does,
 // taking the spool path when there is no room in time.
 func logRec(ctx context.Context, p *Pipeline, sev log.Severity, wait time.Duration, body string, kv ...attribute.KeyValue) error {
-	c := bridge.Call{Time: time.Now(), Severity: sev, Text: sev.String(), Msg: body}
-	return p.Emit(ctx, Admission{Severity: sev, Protected: isProtected(sev), Wait: wait}, &c, bridge.Args{Attrs: kv})
+	c := record.Call{Time: time.Now(), Severity: sev, Text: sev.String(), Msg: body}
+	return p.Emit(ctx, Admission{Severity: sev, Protected: isProtected(sev), Wait: wait}, &c, record.Args{Attrs: kv})
 }
 
 // eventually waits for cond: the tests assert outcomes, never durations,

@@ -54,6 +54,10 @@ type Config struct {
 	// zero); they never apply to protected levels.
 	Filter filter.Config
 
+	// Warnings are problems with a safe fallback (an unknown level name):
+	// both kinds of logger report them on stderr and go on.
+	Warnings []string
+
 	// SpoolDir is "" without a spool.
 	SpoolDir      string
 	SpoolMaxBytes int64

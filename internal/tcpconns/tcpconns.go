@@ -1,4 +1,6 @@
-package integration
+// Package tcpconns reads the kernel's TCP socket table (/proc/net/tcp), so
+// that the integration tests can count real connections to the collector.
+package tcpconns
 
 import (
 	"bufio"

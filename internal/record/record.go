@@ -1,4 +1,9 @@
-package bridge
+// Package record turns one logging call into a log.Record and emits it:
+// the attributes assembled in a stack buffer and de-duplicated, the stages
+// (redaction, the audit chain) run on pooled heap copies, the record built
+// and handed to the logger. It is the wiring between internal/core and the
+// SDK; the value conversions it uses are package bridge's.
+package record
 
 import (
 	"context"
@@ -7,6 +12,8 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
+
+	"github.com/fapilog/fapilog-go/bridge"
 )
 
 // Call is one logging call, as the facade hands it to Emit (with the call's
@@ -89,7 +96,7 @@ func EmitArgs(ctx context.Context, lg log.Logger, c *Call, a Args) {
 	attrs := assemble(buf[:0], c, a, 3)
 	var rec log.Record
 	setHeader(&rec, c)
-	rec.SetBody(attribute.StringValue(validUTF8(c.Msg)))
+	rec.SetBody(attribute.StringValue(bridge.ValidString(c.Msg)))
 	rec.AddAttributes(attrs...)
 	lg.Emit(ctx, rec)
 }
@@ -102,14 +109,14 @@ func assemble(dst []attribute.KeyValue, c *Call, a Args, exSkip int) []attribute
 	dst = append(dst, c.Fields...)
 	dst = append(dst, c.Bound...)
 	if c.Exception {
-		ex := ExceptionAttrs(c.Err, exSkip)
+		ex := bridge.ExceptionAttrs(c.Err, exSkip)
 		dst = append(dst, ex[:]...)
 	}
 	dst = append(dst, c.Source...)
 	dst = append(dst, a.Attrs...)
-	dst = AppendKV(dst, a.KV)
+	dst = bridge.AppendKV(dst, a.KV)
 	if len(dst) > 1 {
-		dst = Dedup(dst)
+		dst = bridge.Dedup(dst)
 	}
 	return dst
 }
@@ -156,7 +163,7 @@ func emitStaged(ctx context.Context, lg log.Logger, c *Call, a Args) {
 	if o, ok := sc.Stages[len(sc.Stages)-1].(OrderedStage); ok && o.Holds(sc) {
 		defer o.Release(sc)
 	}
-	msg := validUTF8(sc.Msg)
+	msg := bridge.ValidString(sc.Msg)
 	for _, st := range sc.Stages {
 		msg, work = st.Apply(sc, msg, work)
 	}
