@@ -21,7 +21,11 @@ import (
 	"github.com/fapilog/fapilog-go/levels"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// The file exporter keeps one lumberjack goroutine per path for the
+// process (see exporter.NewFile).
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("gopkg.in/natefinch/lumberjack%2ev2.(*Logger).millRun"))
+}
 
 // newMem returns an uncached logger over an in-memory exporter, drained at
 // the end of the test.

@@ -18,6 +18,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
 
 	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/bridge"
@@ -329,6 +330,11 @@ func openPipeline(scope string, kind Kind, c settings.Config, problems *[]error)
 			s.Exporter = built.Exporter
 			s.Retries = built.Retries
 		}
+		if c.AuditFile != nil {
+			if err := addAuditFile(c, &s); err != nil {
+				*problems = append(*problems, err)
+			}
+		}
 		if c.SpoolDir != "" {
 			if err := openSpool(c, &s); err != nil {
 				*problems = append(*problems, err)
@@ -337,6 +343,42 @@ func openPipeline(scope string, kind Kind, c settings.Config, problems *[]error)
 		return s
 	}
 	return pipeline.Join(key, scope, build)
+}
+
+// addAuditFile puts a fan-out in front of s's exporter that also sends
+// AUDIT and SECURITY records (as the mapping exports them) to the audit
+// file. A record counts as exported only when both took it (see
+// exporter.NewFanout). The logger runs without the file when it cannot be
+// opened (the error says why).
+func addAuditFile(c settings.Config, s *pipeline.Settings) error {
+	file, err := exporter.NewFile(*c.AuditFile)
+	if err != nil {
+		return fmt.Errorf("audit file (running without it): %w", err)
+	}
+	type sevText struct {
+		n    log.Severity
+		text string
+	}
+	var audit []sevText
+	for _, l := range []levels.Level{levels.Audit, levels.Security} {
+		n, text := l.Severity(), l.String()
+		if c.Mapping != nil {
+			n, text = c.Mapping(l)
+		}
+		audit = append(audit, sevText{n, text})
+	}
+	s.Exporter = exporter.NewFanout(
+		exporter.To("exporter", s.Exporter),
+		exporter.Route{Name: "audit file " + c.AuditFile.Path, Exporter: file, Match: func(r *sdklog.Record) bool {
+			for _, a := range audit {
+				if r.Severity() == a.n && r.SeverityText() == a.text {
+					return true
+				}
+			}
+			return false
+		}},
+	)
+	return nil
 }
 
 // openSpool opens the spool of a pipeline the library builds into s. The

@@ -54,6 +54,10 @@ type Config struct {
 	// zero); they never apply to protected levels.
 	Filter filter.Config
 
+	// AuditFile, when set, also writes AUDIT and SECURITY records to this
+	// rotated file (beside the exporter; see exporter.NewFanout).
+	AuditFile *exporter.FileConfig
+
 	// Warnings are problems with a safe fallback (an unknown level name):
 	// both kinds of logger report them on stderr and go on.
 	Warnings []string

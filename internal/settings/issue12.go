@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fapilog/fapilog-go/exporter"
 	"github.com/fapilog/fapilog-go/internal/filter"
 	"github.com/fapilog/fapilog-go/levels"
 )
@@ -96,6 +97,23 @@ func resolveLevel(opt Setting[levels.Level], name string, def levels.Level, warn
 		return def
 	}
 	return l
+}
+
+// resolveAuditFile returns the audit file: the option's, else the
+// variable's path with lumberjack's defaults (100 MB files, all kept), else
+// none.
+func resolveAuditFile(opt Setting[exporter.FileConfig]) *exporter.FileConfig {
+	if opt.Set {
+		if opt.Value.Path == "" {
+			return nil // WithAuditFile(exporter.FileConfig{}): off
+		}
+		cfg := opt.Value
+		return &cfg
+	}
+	if v, ok := Lookup(EnvAuditFile); ok {
+		return &exporter.FileConfig{Path: v}
+	}
+	return nil
 }
 
 // ParseNamedLevels reads "name=LEVEL,…". A name may be empty (the default

@@ -49,6 +49,7 @@ const (
 	EnvMessageRateLimit      = "FAPILOG_MESSAGE_RATE_LIMIT"
 	EnvMessageRateLimitBurst = "FAPILOG_MESSAGE_RATE_LIMIT_BURST"
 	EnvDedupWindow           = "FAPILOG_DEDUP_WINDOW_MS"
+	EnvAuditFile             = "FAPILOG_AUDIT_FILE"
 )
 
 // Variables lists every variable Resolve reads, for tests that must start
@@ -58,7 +59,7 @@ var Variables = []string{
 	EnvQueueSize, EnvBatchSize, EnvExportInterval, EnvExportTimeout, EnvBaggageKeys,
 	EnvRedaction, EnvRedactionOptOut, EnvAuditChain, EnvPreset, EnvSpoolDir, EnvSpoolMaxBytes,
 	EnvLevels, EnvSampleRate, EnvRateLimit, EnvRateLimitBurst, EnvMessageRateLimit, EnvMessageRateLimitBurst,
-	EnvDedupWindow,
+	EnvDedupWindow, EnvAuditFile,
 }
 
 // Defaults: what a setting is when neither an option nor a variable sets it
@@ -132,6 +133,9 @@ type Options struct {
 	Logger Setting[string]
 	// Filter holds the filter options (issue12.go).
 	Filter FilterOptions
+	// AuditFile also writes AUDIT and SECURITY records to a rotated file
+	// (issue12.go).
+	AuditFile Setting[exporter.FileConfig]
 }
 
 // spec is how one setting is read: the option's name for messages, its
@@ -364,6 +368,7 @@ func Resolve(o *Options) (Config, error) {
 	}
 	c.Level = resolveLevel(o.Level, name, p.level, &c.Warnings) // issue12.go
 	c.Filter = resolveFilter(o.Filter, &errs)
+	c.AuditFile = resolveAuditFile(o.AuditFile)
 	c.Protected = protectedSpec.resolve(o.Protected, p.protected, &errs)
 	c.QueueSize = queueSpec.resolve(o.QueueSize, DefaultQueueSize, &errs)
 	c.BatchSize = min(batchSpec.resolve(o.BatchSize, DefaultBatchSize, &errs), c.QueueSize)
