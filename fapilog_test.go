@@ -24,7 +24,7 @@ import (
 // The file exporter keeps one lumberjack goroutine per path for the
 // process (see exporter.NewFile).
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("gopkg.in/natefinch/lumberjack%2ev2.(*Logger).millRun"))
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction(exporter.FileGoroutine))
 }
 
 // newMem returns an uncached logger over an in-memory exporter, drained at

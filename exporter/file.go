@@ -38,6 +38,12 @@ type FileConfig struct {
 	LocalTime bool
 }
 
+// FileGoroutine is the function of the goroutine lumberjack starts for a
+// file path on its first write and never stops (one per path, for the life
+// of the process): tests that check for leaked goroutines with goleak
+// ignore it with goleak.IgnoreAnyFunction(exporter.FileGoroutine).
+const FileGoroutine = "gopkg.in/natefinch/lumberjack%2ev2.(*Logger).millRun"
+
 // A file path is served by one lumberjack.Logger for the whole process,
 // shared by every file exporter of that path: two writers rotating one
 // file would rename it under each other. lumberjack starts one goroutine
