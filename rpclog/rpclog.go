@@ -37,6 +37,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -196,9 +197,10 @@ func UnaryClientInterceptor(logger *fapilog.Logger, opts ...Option) grpc.UnaryCl
 }
 
 // StreamClientInterceptor logs each stream the client opens, once it ends:
-// when RecvMsg returns io.EOF (success) or an error, or when opening it
-// fails. A stream the caller abandons without reading to its end is not
-// logged. It is safe for concurrent use.
+// when RecvMsg returns io.EOF (success) or an error, when opening it fails,
+// or when the caller's context is done first (a stream abandoned by
+// cancelling it, logged with Canceled or DeadlineExceeded). It is safe for
+// concurrent use.
 func StreamClientInterceptor(logger *fapilog.Logger, opts ...Option) grpc.StreamClientInterceptor {
 	o := build(ClientLevel, opts)
 	return func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, callOpts ...grpc.CallOption) (grpc.ClientStream, error) {
@@ -216,9 +218,19 @@ func StreamClientInterceptor(logger *fapilog.Logger, opts ...Option) grpc.Stream
 		if skip {
 			return cs, nil
 		}
-		return &clientStream{ClientStream: cs, serverStreams: desc.ServerStreams, end: func(err error, received, sent int64) {
-			o.logClient(ctx, logger, method, kind, start, err, p, cc, []any{KeyMsgsReceived, received, KeyMsgsSent, sent})
-		}}, nil
+		s := &clientStream{ClientStream: cs, serverStreams: desc.ServerStreams}
+		s.end = func(err error, withPeer bool, received, sent int64) {
+			pe := p
+			if !withPeer {
+				pe = nil
+			}
+			// The caller's ctx may be done by now: keep its values (span,
+			// bound fields), not its cancellation.
+			o.logClient(context.WithoutCancel(ctx), logger, method, kind, start, err, pe, cc,
+				[]any{KeyMsgsReceived, received, KeyMsgsSent, sent})
+		}
+		s.stop = context.AfterFunc(ctx, func() { s.finish(status.FromContextError(ctx.Err()).Err(), false) })
+		return s, nil
 	}
 }
 
@@ -383,15 +395,17 @@ func (s *serverStream) SendMsg(m any) error {
 }
 
 // clientStream counts messages and reports the stream's end once. gRPC
-// allows one goroutine to send while another receives, so the send count is
-// atomic and end is called from RecvMsg only.
+// allows one goroutine to send while another receives, and the end may
+// also come from the context's AfterFunc, so the counts are atomic and the
+// end is reported under a sync.Once.
 type clientStream struct {
 	grpc.ClientStream
-	serverStreams bool
-	end           func(err error, received, sent int64)
-	received      int64
-	sent          atomic.Int64
-	done          bool
+	serverStreams  bool
+	end            func(err error, withPeer bool, received, sent int64)
+	stop           func() bool // stops the AfterFunc; set before the caller has the stream
+	received, sent atomic.Int64
+	once           sync.Once
+	done           atomic.Bool
 }
 
 func (s *clientStream) SendMsg(m any) error {
@@ -404,26 +418,34 @@ func (s *clientStream) SendMsg(m any) error {
 
 func (s *clientStream) RecvMsg(m any) error {
 	err := s.ClientStream.RecvMsg(m)
-	if s.done {
-		return err
-	}
+	// finish runs once: if the context's AfterFunc got there first, these
+	// calls wait for its record, so the stream's end is logged before
+	// RecvMsg returns it.
 	switch {
 	case err == nil:
-		s.received++
+		s.received.Add(1)
 		if !s.serverStreams {
 			// The server answers a client stream with one message, and the
 			// caller need not call RecvMsg again after it.
-			s.finish(nil)
+			s.finish(nil, true)
 		}
 	case errors.Is(err, io.EOF):
-		s.finish(nil)
+		s.finish(nil, true)
 	default:
-		s.finish(err)
+		s.finish(err, true)
+	}
+	if s.done.Load() {
+		s.stop() // RecvMsg ended the stream: the AfterFunc is not needed
 	}
 	return err
 }
 
-func (s *clientStream) finish(err error) {
-	s.done = true
-	s.end(err, s.received, s.sent.Load())
+// finish reports the end once. withPeer is false on the AfterFunc's
+// goroutine, where gRPC may still be filling in the peer: the record then
+// names the target.
+func (s *clientStream) finish(err error, withPeer bool) {
+	s.once.Do(func() {
+		s.done.Store(true)
+		s.end(err, withPeer, s.received.Load(), s.sent.Load())
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
@@ -378,5 +379,35 @@ func TestSplitMethod(t *testing.T) {
 		if s != want[0] || m != want[1] {
 			t.Errorf("splitMethod(%q) = %q, %q", in, s, m)
 		}
+	}
+}
+
+// A stream the caller abandons by cancelling its context is logged once,
+// with Canceled, and the messages it got.
+func TestAbandonedClientStreamIsLoggedOnCancel(t *testing.T) {
+	r := newRig(t, nil, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	ss, err := r.client.StreamingOutputCall(ctx, &testpb.StreamingOutputCallRequest{
+		ResponseParameters: []*testpb.ResponseParameters{{}, {}, {}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ss.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	cancel() // abandoned after one message: never read again
+	// The record comes from the context's AfterFunc: wait for it (a
+	// deadline for a slow machine, not a speed assertion).
+	deadline := time.Now().Add(30 * time.Second)
+	for r.clientLog.Stats().Submitted == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	_, client := r.records(t)
+	if len(client) != 1 {
+		t.Fatalf("%d client records, want exactly one", len(client))
+	}
+	a := attrs(client[0])
+	if a[KeyStatusCode].AsInt64() != int64(codes.Canceled) || a[KeyMsgsReceived].AsInt64() < 1 || client[0].Body().AsString() != "call_failed" {
+		t.Errorf("%q %v", client[0].Body().AsString(), a)
 	}
 }
