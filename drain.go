@@ -29,6 +29,7 @@ var (
 // its level gate. After a drain of a pipeline the library built,
 //
 //	Submitted == Exported + Dropped + Failed + Spooled
+//	             + Sampled + RateLimited + Deduplicated
 //
 // exactly, in total and per level: Exported were acknowledged by the
 // exporter, Dropped never entered the pipeline (no room in time, or the
@@ -36,9 +37,10 @@ var (
 // error after retries, or still queued when the drain's deadline ran out).
 //
 // Spooled is 0 unless the logger has a spool (WithSpool or
-// FAPILOG_SPOOL_DIR), so without one the equation is Submitted == Exported
-// + Dropped + Failed. With one, a protected record that finds no room in
-// time, or whose export fails, is written to the spool instead of being
+// FAPILOG_SPOOL_DIR), and the last three are 0 without filters, so with
+// neither the equation is Submitted == Exported + Dropped + Failed. With a
+// spool, a protected record that finds no room in time, or whose export
+// fails, is written to the spool instead of being
 // Dropped or Failed; when the replay delivers it, it moves from Spooled to
 // Exported. Spooled counts this logger's records still in the spool when
 // the drain ends: not delivered, but on disk, and the next logger that
@@ -67,6 +69,12 @@ type DrainResult struct {
 	QueueHighWatermark uint64
 	// FlushLatency is how long the drain took.
 	FlushLatency time.Duration
+	// Sampled, RateLimited and Deduplicated count records that passed the
+	// level gate and that a filter (WithSampling, WithRateLimit,
+	// WithMessageRateLimit, WithDedup) left out on purpose, each on its
+	// own. They are part of the equation; filters never apply to
+	// protected levels (nor AUDIT and SECURITY), so these are 0 there.
+	Sampled, RateLimited, Deduplicated uint64
 	// ByLevel splits the counts per level (levels with no records are
 	// absent). Counts are kept per OTel severity number; a custom level
 	// sharing a number with a standard one is counted under that one.
@@ -81,6 +89,9 @@ type LevelCounts struct {
 	Spooled uint64
 	// Recovered: records an earlier owner left in the spool, replayed here.
 	Recovered uint64
+	// Sampled, RateLimited, Deduplicated: left out by a filter (see
+	// DrainResult).
+	Sampled, RateLimited, Deduplicated uint64
 }
 
 // drain stops c and reports its counts.
@@ -97,6 +108,9 @@ func drainResult(r pipeline.Result) DrainResult {
 		Failed:             r.Failed,
 		Spooled:            r.Spooled,
 		Recovered:          r.Recovered,
+		Sampled:            r.Sampled,
+		RateLimited:        r.RateLimited,
+		Deduplicated:       r.Deduplicated,
 		Retried:            r.Retried,
 		QueueHighWatermark: r.QueueHighWatermark,
 		FlushLatency:       r.FlushLatency,
@@ -117,6 +131,10 @@ func drainResult(r pipeline.Result) DrainResult {
 			Failed:    prev.Failed + c.Failed,
 			Spooled:   prev.Spooled + c.Spooled,
 			Recovered: prev.Recovered + c.Recovered,
+
+			Sampled:      prev.Sampled + c.Sampled,
+			RateLimited:  prev.RateLimited + c.RateLimited,
+			Deduplicated: prev.Deduplicated + c.Deduplicated,
 		}
 	}
 	return d

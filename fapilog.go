@@ -31,7 +31,8 @@ func GetLogger(name string, opts ...Option) *Logger {
 			return l
 		}
 	}
-	c, confErr := resolve(opts)
+	c, confErr := resolve(forLogger(opts, name))
+	warn(c)
 	if !c.Reuse {
 		return newSyncLogger(name, c, confErr, nil)
 	}
@@ -66,7 +67,8 @@ func GetAsyncLogger(ctx context.Context, name string, opts ...Option) (*AsyncLog
 			return l, nil
 		}
 	}
-	c, err := resolve(opts)
+	c, err := resolve(forLogger(opts, name))
+	warn(c)
 	if err != nil {
 		return nil, fmt.Errorf("fapilog: logger %q: configuration: %w", name, err)
 	}

@@ -23,11 +23,13 @@ import (
 	"github.com/fapilog/fapilog-go/levels"
 )
 
+// The file exporter keeps one lumberjack goroutine per path for the
+// process (see exporter.NewFile).
 func TestMain(m *testing.M) {
 	// The hardened preset spools in the user's cache folder: keep the
 	// tests' spools out of it.
 	os.Setenv("XDG_CACHE_HOME", filepath.Join(os.TempDir(), "fapilog-go-test-cache"))
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction(exporter.FileGoroutine))
 }
 
 // newMem returns an uncached logger over an in-memory exporter, drained at

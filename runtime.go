@@ -16,6 +16,7 @@ var ErrTerminated = runtime.ErrTerminated
 // (default 10s). It returns fn's error joined with the drain's.
 func Runtime(ctx context.Context, fn func(log *Logger) error, opts ...Option) error {
 	c, confErr := resolve(opts)
+	warn(c)
 	return runtime.Run(ctx, runtime.Config{DrainTimeout: c.DrainTimeout},
 		func() (*Logger, error) { return newSyncLogger(c.Name, c, confErr, nil), nil },
 		func(ctx context.Context, l *Logger) error { _, err := l.StopAndDrain(ctx); return err },
@@ -27,6 +28,7 @@ func Runtime(ctx context.Context, fn func(log *Logger) error, opts ...Option) er
 // returned before fn runs.
 func RuntimeAsync(ctx context.Context, fn func(ctx context.Context, log *AsyncLogger) error, opts ...Option) error {
 	c, err := resolve(opts)
+	warn(c)
 	if err != nil {
 		return err
 	}

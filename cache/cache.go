@@ -84,3 +84,28 @@ func (r *Registry[T]) Len() int {
 	defer r.mu.Unlock()
 	return r.n
 }
+
+// Replace makes name map to v until the returned restore is called, which
+// puts back what name mapped to before (or nothing) provided name still
+// maps to v; otherwise restore leaves the registry alone. Calling restore
+// again does nothing. It is meant for tests (see fapilogtest.Observe).
+func (r *Registry[T]) Replace(name string, v T) (restore func()) {
+	r.mu.Lock()
+	prev, had := r.m.Swap(name, v)
+	if !had {
+		r.n++
+	}
+	r.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			if had {
+				r.m.CompareAndSwap(name, v, prev)
+			} else if r.m.CompareAndDelete(name, v) {
+				r.n--
+			}
+		})
+	}
+}

@@ -56,8 +56,11 @@ func buildOTLP(ctx context.Context, c Config) (*Built, error) {
 			otlploggrpc.WithRetry(otlploggrpc.RetryConfig(retry)),
 			// Without effect next to WithGRPCConn (the interceptor applies
 			// compression), but they stop the exporter from parsing the
-			// variables again, and from reporting their errors twice.
-			otlploggrpc.WithEndpoint(key.target),
+			// variables again, and from reporting their errors twice. The
+			// URL form also settles "insecure": WithEndpoint alone left the
+			// SDK to parse OTEL_EXPORTER_OTLP_ENDPOINT as a URL, which
+			// failed loudly for a plain host:port.
+			otlploggrpc.WithEndpointURL(grpcEndpointURL(scheme, ep)),
 			otlploggrpc.WithCompressor(c.Compression),
 		}
 		if insecure {
@@ -254,6 +257,37 @@ func (e *otlpExporter) Shutdown(ctx context.Context) error {
 // ForceFlush does nothing: the exporter holds no records.
 func (e *otlpExporter) ForceFlush(context.Context) error { return nil }
 
+// grpcEndpointURL is the endpoint as a URL for otlploggrpc.WithEndpointURL.
+func grpcEndpointURL(scheme string, ep endpoint) string {
+	if ep.scheme == schemeUnix {
+		return ep.host
+	}
+	return scheme + "://" + ep.host
+}
+
+// Hints for failures that no retry can fix, by the text of the error (the
+// transports report them as strings only).
+const (
+	hintNotTLS = " (the endpoint does not speak TLS: use an http:// endpoint, or set OTEL_EXPORTER_OTLP_INSECURE=true for a host:port one)"
+	hintIsHTTP = " (the endpoint answers HTTP/1.1, not gRPC: it looks like OTLP/HTTP; set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, or use the gRPC port, usually 4317)"
+	hintIsGRPC = " (the endpoint looks like OTLP/gRPC: set OTEL_EXPORTER_OTLP_PROTOCOL=grpc)"
+)
+
+// mismatchHint returns the hint for an error that says the endpoint speaks
+// another protocol than the one used (never fixed by a retry), or "".
+func mismatchHint(msg string) string {
+	switch {
+	case strings.Contains(msg, "first record does not look like a TLS handshake"),
+		strings.Contains(msg, "server gave HTTP response to HTTPS client"):
+		return hintNotTLS
+	case strings.Contains(msg, "frame header looked like an HTTP/1.1 header"):
+		return hintIsHTTP
+	case strings.Contains(msg, "malformed HTTP response"), strings.Contains(msg, "readLoopPeekFailLocked"):
+		return hintIsGRPC
+	}
+	return ""
+}
+
 // protocolHint names the likely fix when the protocol does not match the
 // endpoint: the spec's default is http/protobuf, and only port 4317 implies
 // gRPC, so "http://host:14317" reaches a gRPC server over HTTP/1. That
@@ -261,13 +295,10 @@ func (e *otlpExporter) ForceFlush(context.Context) error { return nil }
 // in one of two ways depending on whether they arrive before or after the
 // request is written: a malformed response, or a failed peek on an idle
 // connection.
-func protocolHint(p Protocol, err error) string {
-	if p != ProtocolHTTP {
-		return ""
-	}
-	msg := err.Error()
-	if strings.Contains(msg, "malformed HTTP response") || strings.Contains(msg, "readLoopPeekFailLocked") {
-		return " (the endpoint looks like OTLP/gRPC: set OTEL_EXPORTER_OTLP_PROTOCOL=grpc)"
-	}
-	return ""
+//
+// For gRPC, the shared connection's interceptor (grpcAttempt) has already
+// turned such a failure into a code the exporter does not retry, so it
+// fails at once instead of after the whole timeout.
+func protocolHint(_ Protocol, err error) string {
+	return mismatchHint(err.Error())
 }

@@ -19,9 +19,11 @@ import (
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/encoding/gzip"
+	"google.golang.org/grpc/status"
 )
 
 // connKey identifies a shared connection: everything that shapes the
@@ -258,7 +260,14 @@ func grpcAttempt(ctx context.Context, method string, req, reply any, cc *grpc.Cl
 			opts = append(opts, grpc.UseCompressor(gzip.Name))
 		}
 	}
-	return invoker(ctx, method, req, reply, cc, opts...)
+	err := invoker(ctx, method, req, reply, cc, opts...)
+	if err != nil && status.Code(err) == codes.Unavailable && mismatchHint(err.Error()) != "" {
+		// The endpoint speaks another protocol (HTTP/1.1, or plaintext to
+		// a TLS client): Unavailable would be retried until the timeout,
+		// but no retry can succeed.
+		return status.Error(codes.FailedPrecondition, status.Convert(err).Message())
+	}
+	return err
 }
 
 // attemptTransport counts each request the OTLP HTTP exporter sends.

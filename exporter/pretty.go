@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -164,6 +165,10 @@ func (p *pretty) appendRecord(b []byte, r *sdklog.Record) []byte {
 			stack = kv.Value.AsString()
 			return true
 		}
+		if short, ok := abbreviatedAudit(kv); ok {
+			b = p.appendPair(b, string(kv.Key), short)
+			return true
+		}
 		b = p.appendFlat(b, string(kv.Key), kv.Value, 0)
 		return true
 	})
@@ -185,6 +190,35 @@ func (p *pretty) appendRecord(b []byte, r *sdklog.Record) []byte {
 		b = p.appendStack(b, stack)
 	}
 	return b
+}
+
+// Audit digests (chain id, hashes, signatures) are long random strings that
+// people compare by their first characters, as git abbreviates commits.
+// Pretty output shows auditPrefixLen of them and an ellipsis; JSON and
+// OTLP keep them whole, and fapilog-verify reads those.
+const (
+	auditKeyPrefix   = "audit."
+	auditPrefixLen   = 8
+	auditAbbrevAbove = 31
+)
+
+// abbreviatedAudit returns the short form of an audit.* attribute whose
+// value is a long hex or base64 digest, and false for any other attribute.
+func abbreviatedAudit(kv attribute.KeyValue) (attribute.Value, bool) {
+	if kv.Value.Type() != attribute.STRING || !strings.HasPrefix(string(kv.Key), auditKeyPrefix) {
+		return attribute.Value{}, false
+	}
+	v := kv.Value.AsString()
+	if len(v) <= auditAbbrevAbove {
+		return attribute.Value{}, false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '+' || c == '/' || c == '=' || c == '-' || c == '_') {
+			return attribute.Value{}, false
+		}
+	}
+	return attribute.StringValue(v[:auditPrefixLen] + "…"), true
 }
 
 func (p *pretty) open(b []byte, sgr string) []byte {

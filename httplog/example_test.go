@@ -9,6 +9,7 @@ import (
 	fapilog "github.com/fapilog/fapilog-go"
 	"github.com/fapilog/fapilog-go/exporter"
 	"github.com/fapilog/fapilog-go/httplog"
+	"go.opentelemetry.io/otel/attribute"
 )
 
 func ExampleMiddleware() {
@@ -37,4 +38,45 @@ func ExampleMiddleware() {
 	// req-1
 	// INFO saying hello
 	// INFO request_completed
+}
+
+func ExampleNew() {
+	mem := exporter.NewMemory()
+	logger := fapilog.GetLogger("http-options", fapilog.Reuse(false), fapilog.WithExporter(mem))
+	m := httplog.New(logger,
+		httplog.WithSkipPaths("/healthz"),                // probes are not logged
+		httplog.WithHeaders("X-Tenant", "Authorization"), // logged, values redacted
+		httplog.WithRequestIDHeader("X-Correlation-ID"),
+		httplog.WithSuccessSampling(0.5), // half of the 2xx/3xx; errors always
+	)
+	handler := m.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/boom" {
+			w.WriteHeader(http.StatusBadGateway)
+		}
+	}))
+	for _, path := range []string{"/healthz", "/a", "/b", "/boom"} {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("X-Tenant", "acme")
+		req.Header.Set("Authorization", "Bearer secret-token")
+		handler.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	_, _ = logger.StopAndDrain(context.Background())
+	for _, r := range mem.Records() {
+		var path, auth string
+		r.WalkAttributes(func(kv attribute.KeyValue) bool {
+			switch string(kv.Key) {
+			case httplog.KeyPath:
+				path = kv.Value.AsString()
+			case httplog.KeyHeaderPrefix + "authorization":
+				auth = kv.Value.String()
+			}
+			return true
+		})
+		fmt.Println(r.SeverityText(), path, auth)
+	}
+	fmt.Println("sampled out:", m.SampledOut())
+	// Output:
+	// INFO /b ***
+	// ERROR /boom ***
+	// sampled out: 1
 }

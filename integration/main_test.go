@@ -10,10 +10,15 @@ import (
 	"go.uber.org/goleak"
 
 	fapilog "github.com/fapilog/fapilog-go"
+	"github.com/fapilog/fapilog-go/exporter"
 	"github.com/fapilog/fapilog-go/internal/collectortest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// The audit file keeps lumberjack's goroutine per path (see
+// exporter.FileGoroutine).
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction(exporter.FileGoroutine))
+}
 
 // waitTimeout bounds every wait for the collector to write what was sent.
 // It is a deadline for a slow, shared machine, never a speed assertion.

@@ -18,10 +18,12 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
 
 	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/bridge"
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/filter"
 	"github.com/fapilog/fapilog-go/internal/levelreg"
 	"github.com/fapilog/fapilog-go/internal/pipeline"
 	"github.com/fapilog/fapilog-go/internal/record"
@@ -80,6 +82,9 @@ type Core struct {
 	// audit chain, one per Core).
 	stages, auditStages []record.Stage
 	baggage             []string
+	// filter leaves records out on purpose (sampling, rate limits,
+	// de-duplication); nil when none is configured.
+	filter *filter.Filter
 	// remove takes the owning instance out of its cache; nil when uncached.
 	remove func()
 }
@@ -103,6 +108,7 @@ func New(name string, kind Kind, c settings.Config) (*Core, error) {
 		source:           c.Source,
 		drainTimeout:     c.DrainTimeout,
 		baggage:          c.Baggage,
+		filter:           filter.New(c.Filter),
 	}
 	co.SetLevel(c.Level)
 	co.stages, co.auditStages = stages(c)
@@ -164,8 +170,14 @@ type Entry struct {
 // what the async logger reports: ErrDropped, ErrStopped or ctx.Err().
 func (c *Core) Emit(ctx context.Context, e *Entry, args record.Args) error {
 	sev, text := c.severity(e.Level)
+	protected := c.isProtected(e.Level)
+	if c.filter != nil && !protected && e.Level < levels.Audit {
+		if r, out := c.filtered(e); out {
+			return c.pipe.Filtered(sev, r)
+		}
+	}
 	a := pipeline.Admission{Severity: sev, Wait: c.backpressureWait}
-	if c.isProtected(e.Level) {
+	if protected {
 		a.Protected = true
 		a.Wait = c.protectedWait
 		if e.Wait == WaitForCtx {
@@ -196,6 +208,23 @@ func (c *Core) Emit(ctx context.Context, e *Entry, args record.Args) error {
 		}
 	}
 	return c.pipe.Emit(ctx, a, &call, args)
+}
+
+// filtered asks the filter about e: whether to leave it out, and why.
+func (c *Core) filtered(e *Entry) (pipeline.FilterReason, bool) {
+	now := e.Time
+	if now.IsZero() {
+		now = time.Now()
+	}
+	switch c.filter.Decide(e.Level, e.Msg, now) {
+	case filter.Sampled:
+		return pipeline.FilterSampled, true
+	case filter.RateLimited:
+		return pipeline.FilterRateLimited, true
+	case filter.Deduplicated:
+		return pipeline.FilterDeduplicated, true
+	}
+	return 0, false
 }
 
 // Flush exports what is queued and keeps the logger running.
@@ -330,6 +359,11 @@ func openPipeline(scope string, kind Kind, c settings.Config, problems *[]error)
 			// The console writes each record before the call returns.
 			s.Synchronous = built.Kind == exporter.KindConsole
 		}
+		if c.AuditFile != nil {
+			if err := addAuditFile(c, &s); err != nil {
+				*problems = append(*problems, err)
+			}
+		}
 		if c.SpoolDir != "" {
 			if err := openSpool(c, &s); err != nil {
 				*problems = append(*problems, err)
@@ -338,6 +372,42 @@ func openPipeline(scope string, kind Kind, c settings.Config, problems *[]error)
 		return s
 	}
 	return pipeline.Join(key, scope, build)
+}
+
+// addAuditFile puts a fan-out in front of s's exporter that also sends
+// AUDIT and SECURITY records (as the mapping exports them) to the audit
+// file. A record counts as exported only when both took it (see
+// exporter.NewFanout). The logger runs without the file when it cannot be
+// opened (the error says why).
+func addAuditFile(c settings.Config, s *pipeline.Settings) error {
+	file, err := exporter.NewFile(*c.AuditFile)
+	if err != nil {
+		return fmt.Errorf("audit file (running without it): %w", err)
+	}
+	type sevText struct {
+		n    log.Severity
+		text string
+	}
+	var audit []sevText
+	for _, l := range []levels.Level{levels.Audit, levels.Security} {
+		n, text := l.Severity(), l.String()
+		if c.Mapping != nil {
+			n, text = c.Mapping(l)
+		}
+		audit = append(audit, sevText{n, text})
+	}
+	s.Exporter = exporter.NewFanout(
+		exporter.To("exporter", s.Exporter),
+		exporter.Route{Name: "audit file " + c.AuditFile.Path, Exporter: file, Match: func(r *sdklog.Record) bool {
+			for _, a := range audit {
+				if r.Severity() == a.n && r.SeverityText() == a.text {
+					return true
+				}
+			}
+			return false
+		}},
+	)
+	return nil
 }
 
 // openSpool opens the spool of a pipeline the library builds into s. The

@@ -39,6 +39,9 @@ func engineKey(kind Kind, rc exporter.Config, res *resource.Resource, c settings
 	for _, k := range keys {
 		fmt.Fprintf(&b, "h=%q:%q|", k, rc.Headers[k])
 	}
+	if c.AuditFile != nil {
+		fmt.Fprintf(&b, "auditfile=%+v|", *c.AuditFile)
+	}
 	if res != nil {
 		fmt.Fprintf(&b, "res=%q|", res.SchemaURL())
 		for _, kv := range res.Attributes() {

@@ -31,15 +31,24 @@ type counters struct {
 	spooledTotal [nSeverities]atomic.Uint64
 	// recovered counts records inherited with the spool and replayed.
 	recovered [nSeverities]atomic.Uint64
+	// filtered counts records a filter left out on purpose, per Filter
+	// reason (see filtered.go).
+	filtered [nFilterReasons][nSeverities]atomic.Uint64
 }
 
 // LevelCounts are the counts of one severity. Submitted == Exported +
-// Dropped + Failed + Spooled once the pipeline is stopped; Recovered is
-// outside that sum (see Result).
+// Dropped + Failed + Spooled + Sampled + RateLimited + Deduplicated once
+// the pipeline is stopped; Recovered is outside that sum (see Result).
 type LevelCounts struct {
 	Submitted, Exported, Dropped, Failed uint64
 	// Spooled: records of this pipeline in the spool (not delivered yet).
 	Spooled uint64
 	// Recovered: records an earlier owner left in the spool, replayed here.
 	Recovered uint64
+	// Sampled, RateLimited and Deduplicated: records a filter left out on
+	// purpose (see Pipeline.Filtered).
+	Sampled, RateLimited, Deduplicated uint64
 }
+
+// filteredSum is what the filters left out.
+func (c LevelCounts) filteredSum() uint64 { return c.Sampled + c.RateLimited + c.Deduplicated }

@@ -23,6 +23,10 @@ const (
 	// and this logger replayed.
 	MetricRecovered = "fapilog.records.recovered"
 	MetricRetried   = "fapilog.records.retried"
+	// MetricFiltered counts records a filter left out on purpose, with the
+	// attribute reason (sampled, rate_limited, deduplicated) besides
+	// logger and level.
+	MetricFiltered = "fapilog.records.filtered"
 	// MetricSpoolPending is a gauge: records in the spool now.
 	MetricSpoolPending = "fapilog.spool.records"
 )
@@ -50,6 +54,7 @@ func (e *engine) registerMetrics() {
 	failed := counter(MetricFailed, "Records that entered the pipeline and were not delivered.")
 	spooled := counter(MetricSpooled, "Records written to the durable spool.")
 	recovered := counter(MetricRecovered, "Records left in the spool by an earlier process or logger, replayed by this one.")
+	filtered := counter(MetricFiltered, "Records a filter (sampling, rate limit, de-duplication) left out on purpose.")
 	retried, err := m.Int64ObservableCounter(MetricRetried, metric.WithUnit("{attempt}"),
 		metric.WithDescription("Export attempts beyond the first of each export call."))
 	if err != nil {
@@ -61,7 +66,7 @@ func (e *engine) registerMetrics() {
 		otel.Handle(err)
 	}
 	groups := levelGroups()
-	insts := []metric.Observable{submitted, exported, dropped, failed, spooled, recovered, retried}
+	insts := []metric.Observable{submitted, exported, dropped, failed, spooled, recovered, retried, filtered}
 	if e.only != nil && e.only.sp != nil {
 		insts = append(insts, pending)
 	}
@@ -72,7 +77,7 @@ func (e *engine) registerMetrics() {
 	}
 	reg, err := m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		for _, p := range e.observed() {
-			observe(o, p, groups, submitted, exported, dropped, failed, spooled, recovered, retried, pending)
+			observe(o, p, groups, submitted, exported, dropped, failed, spooled, recovered, retried, pending, filtered)
 		}
 		return nil
 	}, insts...)
@@ -102,7 +107,7 @@ func (e *engine) observed() []*Pipeline {
 // its metrics.
 func observe(o metric.Observer, p *Pipeline, groups []levelGroup,
 	submitted, exported, dropped, failed, spooled, recovered, retried metric.Int64Observable,
-	pending metric.Int64Observable) {
+	pending, filtered metric.Int64Observable) {
 	logger := attribute.String("logger", p.name)
 	loggerOnly := metric.WithAttributeSet(attribute.NewSet(logger))
 	{
@@ -117,6 +122,9 @@ func observe(o metric.Observer, p *Pipeline, groups []levelGroup,
 				c.Dropped += b.Dropped
 				c.Failed += b.Failed
 				c.Recovered += b.Recovered
+				c.Sampled += b.Sampled
+				c.RateLimited += b.RateLimited
+				c.Deduplicated += b.Deduplicated
 				total += p.counts.spooledTotal[i].Load()
 			}
 			if c.Submitted == 0 && c.Recovered == 0 {
@@ -129,6 +137,15 @@ func observe(o metric.Observer, p *Pipeline, groups []levelGroup,
 			o.ObserveInt64(failed, int64(c.Failed), opt)
 			o.ObserveInt64(spooled, int64(total), opt)
 			o.ObserveInt64(recovered, int64(c.Recovered), opt)
+			for _, f := range []struct {
+				reason string
+				n      uint64
+			}{{"sampled", c.Sampled}, {"rate_limited", c.RateLimited}, {"deduplicated", c.Deduplicated}} {
+				if f.n > 0 {
+					o.ObserveInt64(filtered, int64(f.n), metric.WithAttributeSet(attribute.NewSet(logger,
+						attribute.String("level", g.name), attribute.String("reason", f.reason))))
+				}
+			}
 		}
 		o.ObserveInt64(retried, int64(r.Retried), loggerOnly)
 		if p.sp != nil {

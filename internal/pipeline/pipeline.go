@@ -423,6 +423,7 @@ func (p *Pipeline) Stopped() bool { return p.state.Load()&stoppedBit != 0 }
 type Result struct {
 	Submitted, Exported, Dropped, Failed, Retried uint64
 	Spooled, Recovered                            uint64
+	Sampled, RateLimited, Deduplicated            uint64
 	QueueHighWatermark                            uint64
 	FlushLatency                                  time.Duration
 	// BySeverity holds the counts per OTel severity number (index 0..24).
@@ -451,14 +452,17 @@ func (p *Pipeline) Result() Result {
 			c.Spooled = p.counts.spooled[i].Load()
 			c.Recovered = p.counts.recovered[i].Load()
 		}
+		c.Sampled = p.counts.filtered[FilterSampled][i].Load()
+		c.RateLimited = p.counts.filtered[FilterRateLimited][i].Load()
+		c.Deduplicated = p.counts.filtered[FilterDeduplicated][i].Load()
 		c.Submitted = p.counts.submitted[i].Load()
 		if e.exp != nil {
-			if final && c.Submitted > c.Exported+c.Dropped+c.Failed+c.Spooled {
-				c.Failed = c.Submitted - c.Exported - c.Dropped - c.Spooled
+			if final && c.Submitted > c.Exported+c.Dropped+c.Failed+c.Spooled+c.filteredSum() {
+				c.Failed = c.Submitted - c.Exported - c.Dropped - c.Spooled - c.filteredSum()
 			}
 		} else if p.Stopped() {
 			// An external provider: handed over is all the library can know.
-			c.Exported = c.Submitted - c.Dropped
+			c.Exported = c.Submitted - c.Dropped - c.filteredSum()
 		}
 		r.BySeverity[i] = c
 		r.Submitted += c.Submitted
@@ -467,6 +471,9 @@ func (p *Pipeline) Result() Result {
 		r.Failed += c.Failed
 		r.Spooled += c.Spooled
 		r.Recovered += c.Recovered
+		r.Sampled += c.Sampled
+		r.RateLimited += c.RateLimited
+		r.Deduplicated += c.Deduplicated
 	}
 	if e.retries != nil {
 		r.Retried = e.retries()

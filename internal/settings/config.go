@@ -9,6 +9,7 @@ import (
 
 	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/filter"
 	"github.com/fapilog/fapilog-go/levels"
 	"github.com/fapilog/fapilog-go/redact"
 )
@@ -51,6 +52,18 @@ type Config struct {
 	AuditChain bool
 	// AuditSigner signs the chain; nil: unsigned.
 	AuditSigner audit.Signer
+
+	// Filter sets sampling, rate limits and de-duplication (all off when
+	// zero); they never apply to protected levels.
+	Filter filter.Config
+
+	// AuditFile, when set, also writes AUDIT and SECURITY records to this
+	// rotated file (beside the exporter; see exporter.NewFanout).
+	AuditFile *exporter.FileConfig
+
+	// Warnings are problems with a safe fallback (an unknown level name):
+	// both kinds of logger report them on stderr and go on.
+	Warnings []string
 
 	// SpoolDir is "" without a spool.
 	SpoolDir      string

@@ -44,6 +44,15 @@ const (
 	EnvPreset           = "FAPILOG_PRESET"
 	EnvSpoolDir         = "FAPILOG_SPOOL_DIR"
 	EnvSpoolMaxBytes    = "FAPILOG_SPOOL_MAX_BYTES"
+	// Per-name levels and the filters (issue12.go).
+	EnvLevels                = "FAPILOG_LEVELS"
+	EnvSampleRate            = "FAPILOG_SAMPLE_RATE"
+	EnvRateLimit             = "FAPILOG_RATE_LIMIT"
+	EnvRateLimitBurst        = "FAPILOG_RATE_LIMIT_BURST"
+	EnvMessageRateLimit      = "FAPILOG_MESSAGE_RATE_LIMIT"
+	EnvMessageRateLimitBurst = "FAPILOG_MESSAGE_RATE_LIMIT_BURST"
+	EnvDedupWindow           = "FAPILOG_DEDUP_WINDOW_MS"
+	EnvAuditFile             = "FAPILOG_AUDIT_FILE"
 )
 
 // Variables lists every variable Resolve reads, for tests that must start
@@ -52,6 +61,8 @@ var Variables = []string{
 	EnvLevel, EnvProtectedLevels, EnvProtectedWait, EnvBackpressureWait, EnvReserved, EnvDrainTimeout,
 	EnvQueueSize, EnvBatchSize, EnvExportInterval, EnvExportTimeout, EnvBaggageKeys,
 	EnvRedaction, EnvRedactionPresets, EnvAuditChain, EnvAuditSigningKey, EnvPreset, EnvSpoolDir, EnvSpoolMaxBytes,
+	EnvLevels, EnvSampleRate, EnvRateLimit, EnvRateLimitBurst, EnvMessageRateLimit, EnvMessageRateLimitBurst,
+	EnvDedupWindow, EnvAuditFile,
 }
 
 // Defaults: what a setting is when neither an option nor a variable sets it
@@ -122,6 +133,15 @@ type Options struct {
 	SpoolMaxBytes Setting[int64]
 
 	Warn func(string)
+
+	// Logger is the name of the logger being built, for FAPILOG_LEVELS
+	// (GetLogger's argument; Runtime's comes from Name).
+	Logger Setting[string]
+	// Filter holds the filter options (issue12.go).
+	Filter FilterOptions
+	// AuditFile also writes AUDIT and SECURITY records to a rotated file
+	// (issue12.go).
+	AuditFile Setting[exporter.FileConfig]
 }
 
 // spec is how one setting is read: the option's name for messages, its
@@ -242,7 +262,6 @@ func parseLevels(v string) ([]levels.Level, error) {
 
 // The specs of the settings with a variable or a check.
 var (
-	levelSpec     = spec[levels.Level]{option: "WithLevel", env: EnvLevel, parse: levels.Parse}
 	protectedSpec = spec[[]levels.Level]{option: "WithProtectedLevels", env: EnvProtectedLevels, parse: parseLevels}
 	queueSpec     = spec[int]{option: "WithQueueSize", env: EnvQueueSize, parse: parseInt, check: atLeast(1)}
 	batchSpec     = spec[int]{option: "WithBatchSize", env: EnvBatchSize, parse: parseInt, check: atLeast(1)}
@@ -339,7 +358,13 @@ func Resolve(o *Options) (Config, error) {
 		}
 	}
 
-	c.Level = levelSpec.resolve(o.Level, p.level, &errs)
+	name := o.Name.Value // Runtime's WithName
+	if o.Logger.Set {
+		name = o.Logger.Value // GetLogger's and GetAsyncLogger's argument
+	}
+	c.Level = resolveLevel(o.Level, name, p.level, &c.Warnings) // issue12.go
+	c.Filter = resolveFilter(o.Filter, &errs)
+	c.AuditFile = resolveAuditFile(o.AuditFile)
 	c.Protected = protectedSpec.resolve(o.Protected, p.protected, &errs)
 	c.QueueSize = queueSpec.resolve(o.QueueSize, DefaultQueueSize, &errs)
 	c.BatchSize = min(batchSpec.resolve(o.BatchSize, DefaultBatchSize, &errs), c.QueueSize)
