@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"sort"
@@ -114,7 +115,9 @@ func TestThroughCollector(t *testing.T) {
 			l.Info(msg, "method", method, "status", status, "path", path)
 		}, func() uint64 {
 			var err error
-			if res, err = l.Drain(ctx); err != nil {
+			// Drops under this load are measured, not a failure: the
+			// drain reports them with ErrNotDelivered, and nothing else.
+			if res, err = l.Drain(ctx); err != nil && (!errors.Is(err, fapilog.ErrNotDelivered) || res.Dropped+res.Failed == 0) {
 				t.Error(err)
 			}
 			return res.Exported
