@@ -60,10 +60,10 @@ func TestBaggageMembersOnTheAllowListBecomeAttributes(t *testing.T) {
 			for k, want := range tt.want {
 				got, ok := a[k]
 				if want == "" && ok {
-					t.Errorf("%s copied: %v", k, got.Emit())
+					t.Errorf("%s copied: %v", k, got.String())
 				}
 				if want != "" && got.AsString() != want {
-					t.Errorf("%s = %q, want %q", k, got.Emit(), want)
+					t.Errorf("%s = %q, want %q", k, got.String(), want)
 				}
 			}
 		})

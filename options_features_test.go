@@ -17,7 +17,7 @@ import (
 
 func attrStr(r sdklog.Record, key string) (string, bool) {
 	v, ok := attrs(r)[key]
-	return v.Emit(), ok
+	return v.String(), ok
 }
 
 func TestRedactionIsOnByDefault(t *testing.T) {

@@ -209,7 +209,7 @@ func TestDedupKeepsEveryBadKeyValue(t *testing.T) {
 		var bad []string
 		for _, kv := range got {
 			if kv.Key == "!BADKEY" {
-				bad = append(bad, kv.Value.Emit())
+				bad = append(bad, kv.Value.String())
 			}
 		}
 		if len(bad) != 3 || bad[0] != "2" || bad[1] != "4" || bad[2] != "lonely" {

@@ -30,7 +30,7 @@ func Example() {
 		r.WalkAttributes(func(kv attribute.KeyValue) bool {
 			switch kv.Key {
 			case "request_id", "order_id", "by":
-				fmt.Print(" ", kv.Key, "=", kv.Value.Emit())
+				fmt.Print(" ", kv.Key, "=", kv.Value.String())
 			}
 			return true
 		})

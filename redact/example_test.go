@@ -17,7 +17,7 @@ func Example() {
 	})
 	fmt.Println(msg)
 	for _, kv := range attrs {
-		fmt.Println(kv.Key, kv.Value.Emit())
+		fmt.Println(kv.Key, kv.Value.String())
 	}
 	// Output:
 	// dial postgres://app:***@db:5432/app

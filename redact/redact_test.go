@@ -155,7 +155,7 @@ func TestStrictMasksSecretsWrittenInText(t *testing.T) {
 	}
 }
 
-func str(kv attribute.KeyValue) string { return kv.Value.Emit() }
+func str(kv attribute.KeyValue) string { return kv.Value.String() }
 
 func find(attrs []attribute.KeyValue, key string) attribute.Value {
 	for _, kv := range attrs {
@@ -194,7 +194,7 @@ func TestApplyMasksMessageKeysAndNestedValues(t *testing.T) {
 		attribute.String("note", "nothing"),
 		{Key: "Authorization"},
 	}
-	origUser := user.Value.Emit()
+	origUser := user.Value.String()
 	msg, out := Default().Redact("connect https://app:pw@db failed", attrs)
 	if msg != "connect https://app:***@db failed" {
 		t.Errorf("message: %q", msg)
@@ -207,23 +207,23 @@ func TestApplyMasksMessageKeysAndNestedValues(t *testing.T) {
 		"note":    "nothing",
 	}
 	for k, want := range checks {
-		if got := find(out, k).Emit(); got != want {
+		if got := find(out, k).String(); got != want {
 			t.Errorf("%s = %s, want %s", k, got, want)
 		}
 	}
 	u := find(out, "user")
 	if mapGet(u, "password").AsString() != "***" || mapGet(u, "name").AsString() != "bob" ||
 		mapGet(mapGet(u, "profile"), "homepage").AsString() != "https://bob:***@example.com" {
-		t.Errorf("user = %s", u.Emit())
+		t.Errorf("user = %s", u.String())
 	}
 	p := find(out, "peers").AsSlice()
 	if mapGet(p[0], "token").AsString() != "***" || mapGet(p[0], "host").AsString() != "a" || p[1].AsString() != "http://u:***@b" {
-		t.Errorf("peers = %s", find(out, "peers").Emit())
+		t.Errorf("peers = %s", find(out, "peers").String())
 	}
 	if find(out, "Authorization").Type() != attribute.EMPTY {
 		t.Error("an empty value was replaced")
 	}
-	if user.Value.Emit() != origUser {
+	if user.Value.String() != origUser {
 		t.Error("a nested value was modified in place; it may be shared with a With logger")
 	}
 }
@@ -261,7 +261,7 @@ func TestConfigKeysPatternsPathsAndMask(t *testing.T) {
 		"user.card.brand":    "visa",
 	}
 	for k, w := range want {
-		if got := find(out, k).Emit(); got != w {
+		if got := find(out, k).String(); got != w {
 			t.Errorf("%s = %s, want %s", k, got, w)
 		}
 	}
@@ -321,11 +321,11 @@ func deep(n int) attribute.Value {
 func TestGuardrailsFailClosed(t *testing.T) {
 	r := mustNew(t, Config{MaxDepth: 3, MaxKeys: 4})
 	_, out := r.Redact("", []attribute.KeyValue{{Key: "shallow", Value: deep(2)}})
-	if got := out[0].Value.Emit(); !strings.Contains(got, "u:***@h") {
+	if got := out[0].Value.String(); !strings.Contains(got, "u:***@h") {
 		t.Errorf("within depth: %s", got)
 	}
 	_, out = r.Redact("", []attribute.KeyValue{{Key: "deep", Value: deep(5)}})
-	if got := out[0].Value.Emit(); strings.Contains(got, "u:p@h") || !strings.Contains(got, LimitMarker) {
+	if got := out[0].Value.String(); strings.Contains(got, "u:p@h") || !strings.Contains(got, LimitMarker) {
 		t.Errorf("past depth: %s", got)
 	}
 	_, out = r.Redact("", []attribute.KeyValue{

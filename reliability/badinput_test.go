@@ -51,7 +51,8 @@ type node struct {
 type withUnexported struct {
 	Public  int
 	private string
-	hidden  *int
+	//lint:ignore U1000 an unexported field the conversion must skip, never read
+	hidden *int
 }
 
 type onlyUnexported struct {

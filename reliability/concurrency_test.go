@@ -32,7 +32,7 @@ func (m *sharedMemory) Export(_ context.Context, recs []sdklog.Record) error {
 		recs[i].WalkAttributes(func(kv attribute.KeyValue) bool { a[string(kv.Key)] = kv.Value; return true })
 		if a["g"] != a["call_g"] || a["j"] != a["call_j"] {
 			m.mu.Lock()
-			m.mismatch = append(m.mismatch, a["g"].Emit()+"/"+a["j"].Emit()+" vs "+a["call_g"].Emit()+"/"+a["call_j"].Emit())
+			m.mismatch = append(m.mismatch, a["g"].String()+"/"+a["j"].String()+" vs "+a["call_g"].String()+"/"+a["call_j"].String())
 			m.mu.Unlock()
 		}
 	}

@@ -291,9 +291,9 @@ func TestBearerToken(t *testing.T) {
 		t.Errorf("HTTP export with a wrong token: errors %v, want 401", errs)
 	}
 
-	recs := c.WaitForLogs(t, 2, waitTimeout)
+	c.WaitForLogs(t, 2, waitTimeout)
 	time.Sleep(2 * collectortest.FlushInterval) // let a wrongly accepted record show up too
-	recs = c.Logs(t)
+	recs := c.Logs(t)
 	got := map[any]bool{}
 	for _, b := range bodies(recs) {
 		got[b] = true

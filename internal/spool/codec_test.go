@@ -66,7 +66,7 @@ func sameRecord(t *testing.T, got, want Record) {
 		t.Fatalf("fields:\n got %+v\nwant %+v", got, want)
 	}
 	if !attrtest.Equal(got.Body, want.Body) {
-		t.Fatalf("body %v, want %v", got.Body.Emit(), want.Body.Emit())
+		t.Fatalf("body %v, want %v", got.Body.String(), want.Body.String())
 	}
 	if !attrtest.EqualKVs(got.Attributes, want.Attributes) {
 		t.Fatalf("attributes\n got %v\nwant %v", got.Attributes, want.Attributes)
