@@ -3,7 +3,7 @@
 # the tests keep compiling there), unit and integration tests (against a
 # real OpenTelemetry Collector built from tools/otelcol and a real
 # VictoriaLogs built from tools/victorialogs), the benchmark module's tests,
-# a short fuzz run, and the compose stack's validation.
+# staticcheck, a short fuzz run, and the compose stack's validation.
 #
 #   ./scripts/test.sh                        # everything; soaks on a short load
 #   FAPILOG_LONG_TESTS=1 ./scripts/test.sh   # soaks on their full load (CI: .ci/run sets it)
@@ -81,6 +81,8 @@ if [ -f benchmarks/go.mod ]; then
 	bg bench "benchmarks module: vet and tests (allocation pins, one iteration of each benchmark)" \
 		bash -c 'cd benchmarks && go vet ./... && go test -count=1 -run . -bench . -benchtime 1x ./...'
 fi
+# staticcheck, pinned (the module proxy serves honnef.co/go/tools v0.8.2).
+bg staticcheck "staticcheck" go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 if [ -z "${SHORT:-}" ]; then
 	# Time-boxed, so it overlaps the benchmark module's run at no cost.
 	step "fuzz value conversion (short run)"
@@ -91,5 +93,6 @@ fi
 if [ -f benchmarks/go.mod ]; then
 	collect bench
 fi
+collect staticcheck
 
 step "all tests passed"
