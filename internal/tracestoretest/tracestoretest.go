@@ -292,9 +292,8 @@ type Trace struct {
 }
 
 // Span is one span of a Trace. IDs are lower-case hex in their W3C width
-// (32 and 16 digits): Jaeger's API drops leading zeros of an id's high
-// half, and get puts them back so ids compare equal to the logs' trace_id
-// and span_id.
+// (32 and 16 digits, leading zeros kept: Jaeger v2 keeps OTLP's ids), so
+// they compare equal to the logs' trace_id and span_id.
 type Span struct {
 	TraceID       string      `json:"traceID"`
 	SpanID        string      `json:"spanID"`
@@ -383,27 +382,7 @@ func (j *Jaeger) get(ctx context.Context, path string) ([]Trace, error) {
 	if err := json.Unmarshal(body, &ans); err != nil {
 		return nil, fmt.Errorf("tracestoretest: GET %s: decoding the answer: %w", path, err)
 	}
-	for i := range ans.Data {
-		t := &ans.Data[i]
-		t.TraceID = padHex(t.TraceID, 32)
-		for k := range t.Spans {
-			s := &t.Spans[k]
-			s.TraceID, s.SpanID = padHex(s.TraceID, 32), padHex(s.SpanID, 16)
-			for r := range s.References {
-				ref := &s.References[r]
-				ref.TraceID, ref.SpanID = padHex(ref.TraceID, 32), padHex(ref.SpanID, 16)
-			}
-		}
-	}
 	return ans.Data, nil
-}
-
-// padHex left-pads a hex id with zeros to width digits.
-func padHex(id string, width int) string {
-	if len(id) >= width {
-		return id
-	}
-	return strings.Repeat("0", width-len(id)) + id
 }
 
 // WaitForTrace polls Trace until the trace has at least spans spans or

@@ -23,9 +23,9 @@ func TestMain(m *testing.M) {
 
 // TestJaegerKeepsSpansOverBothProtocols sends a parent and a child span
 // over each OTLP protocol to one real Jaeger and reads the trace back by
-// its id: both spans, the child under the parent, the service named. The
-// trace id's high half starts with zeros, which Jaeger's API drops and the
-// harness must put back.
+// its id: both spans, the child under the parent, the service named. One
+// trace id starts with zeros, which must come back in full so that ids
+// compare equal to the logs' trace_id.
 func TestJaegerKeepsSpansOverBothProtocols(t *testing.T) {
 	j := tracestoretest.Start(t)
 	ctx := context.Background()
