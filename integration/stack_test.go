@@ -18,6 +18,7 @@ import (
 
 	"github.com/fapilog/fapilog-go/internal/collectortest"
 	"github.com/fapilog/fapilog-go/internal/logstoretest"
+	"github.com/fapilog/fapilog-go/internal/tracestoretest"
 )
 
 // stackService is the service name docker-compose.yml gives examples/http.
@@ -26,18 +27,19 @@ const stackService = "fapilog-example-http"
 // TestStackExampleToVictoriaLogs runs the path a user deploys with
 // docker-compose.yml: examples/http under load → the project's collector
 // running deploy/otel-collector.yaml (the same file compose mounts, its
-// endpoints set by variables) → a real VictoriaLogs. A second real
-// collector stands in for Jaeger and keeps the spans. Then it asks
+// endpoints set by variables) → a real VictoriaLogs for the logs and a real
+// Jaeger v2 for the traces. Then it asks
 // VictoriaLogs, in LogsQL, what a user will ask: every record is there
 // (count = DrainResult.Exported), a request's records by trace id, AUDIT at
-// severity 22, attributes as filters, the service as the log stream.
+// severity 22, attributes as filters, the service as the log stream; and
+// Jaeger, through its query API, for the trace a log record names.
 func TestStackExampleToVictoriaLogs(t *testing.T) {
 	bin := buildExample(t, "http")
 	for _, protocol := range protocols {
 		t.Run(protoName(protocol), func(t *testing.T) {
 			store := logstoretest.Start(t)
-			jaeger := collectortest.Start(t) // the traces' destination: an OTLP/gRPC receiver that keeps spans
-			col := startDeployCollector(t, store.OTLPLogsURL(), jaeger.GRPCEndpoint)
+			jaeger := tracestoretest.Start(t) // a real Jaeger v2, the traces' destination in compose too
+			col := startDeployCollector(t, store.OTLPLogsURL(), jaeger.OTLPGRPCEndpoint)
 
 			addr := col.grpc
 			if protocol != "grpc" {
@@ -103,18 +105,35 @@ func TestStackExampleToVictoriaLogs(t *testing.T) {
 				q.fields(r, map[string]string{"request_id": stackRequestID, "span_id": traced[0]["span_id"]})
 			}
 			q.count(`request_id:="`+stackRequestID+`"`, 2)
-			var span *collectortest.Span
-			for _, s := range jaeger.WaitForSpans(t, want.requests, waitTimeout) {
+			// The log → trace link with real data: the trace id found in
+			// VictoriaLogs is a trace Jaeger holds, with the logs' span id as
+			// the request's server span, under the caller's parent.
+			tr := jaeger.WaitForTrace(t, stackTraceID, 1, waitTimeout)
+			var span *tracestoretest.Span
+			for _, s := range tr.Spans {
 				if s.TraceID == stackTraceID && s.SpanID == traced[0]["span_id"] {
 					span = &s
 				}
 			}
-			if span == nil || span.ParentSpanID != stackParentSpan || span.ResourceAttrs["service.name"] != stackService {
-				t.Errorf("the traces backend has no span %s/%s of %s under the caller's parent: %+v", stackTraceID, traced[0]["span_id"], stackService, span)
+			if span == nil || span.Parent() != stackParentSpan || tr.Service(*span) != stackService {
+				t.Errorf("Jaeger has no span %s/%s of %s under the caller's parent: %+v", stackTraceID, traced[0]["span_id"], stackService, tr)
+			} else {
+				t.Logf("Jaeger /api/traces/%s  →  %d span(s); span %s %q of %s, CHILD_OF %s", stackTraceID, len(tr.Spans), span.SpanID, span.OperationName, tr.Service(*span), span.Parent())
 			}
-			if n := len(jaeger.Spans(t)); n != want.requests {
-				t.Errorf("the traces backend has %d spans, want one server span per request (%d)", n, want.requests)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			traces, err := jaeger.FindTraces(ctx, stackService)
+			cancel()
+			if err != nil {
+				t.Fatal(err)
 			}
+			spans := 0
+			for _, tr := range traces {
+				spans += len(tr.Spans)
+			}
+			if spans != want.requests {
+				t.Errorf("Jaeger has %d spans of %s in %d traces, want one server span per request (%d)", spans, stackService, len(traces), want.requests)
+			}
+			t.Logf("Jaeger /api/traces?service=%s  →  %d traces, %d spans", stackService, len(traces), spans)
 
 			// What the README shows.
 			byLevel := q.rows(`* | stats by (severity_text) count() records | sort by (severity_text)`, 3)

@@ -2,7 +2,8 @@
 # The whole test suite: formatting, vet (linux, and darwin and windows so
 # the tests keep compiling there), unit and integration tests (against a
 # real OpenTelemetry Collector built from tools/otelcol and a real
-# VictoriaLogs built from tools/victorialogs), the benchmark module's tests,
+# VictoriaLogs built from tools/victorialogs and a real Jaeger v2 built
+# from tools/jaeger), the benchmark module's tests,
 # staticcheck, a short fuzz run, and the compose stack's validation.
 #
 #   ./scripts/test.sh                        # everything; soaks on a short load
@@ -16,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
-# One cache for the built collector and VictoriaLogs, shared by the build
+# One cache for the built collector, VictoriaLogs and Jaeger, shared by the build
 # scripts and the Go tests, even where HOME is unset.
 export FAPILOG_OTELCOL_CACHE="${FAPILOG_OTELCOL_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/fapilog-go}"
 step() { printf '\n== %s (%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
@@ -51,6 +52,9 @@ collect() {
 
 bg otelcol "build the test collector (cached by source hash)" ./tools/otelcol/build.sh
 bg vlogs "build VictoriaLogs (cached by version)" ./tools/victorialogs/build.sh
+# Jaeger's cold build is the longest step (about 10 minutes on 2 cores,
+# from modules only); warm, it is a cache hit.
+bg jaeger "build Jaeger v2 (cached by version)" ./tools/jaeger/build.sh
 
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go') | grep -v '^tools/otelcol/' || true)
@@ -65,6 +69,7 @@ GOOS=windows go vet ./...
 
 collect otelcol
 collect vlogs
+collect jaeger
 
 if [ -z "${SHORT:-}" ]; then
 	bg compose "docker-compose.yml (compose-go, tools/composecheck)" \

@@ -1,6 +1,6 @@
 //go:build unix
 
-package logstoretest
+package toolbuild
 
 import (
 	"os"
@@ -8,7 +8,7 @@ import (
 )
 
 // lockFile takes an exclusive flock(2) on path, creating it if needed. The
-// lock is the one flock(1) takes in tools/victorialogs/build.sh.
+// lock is the one flock(1) takes in scripts/toolbuild.sh.
 func lockFile(path string) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {

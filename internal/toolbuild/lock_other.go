@@ -1,6 +1,6 @@
 //go:build !unix
 
-package logstoretest
+package toolbuild
 
 // lockFile does not lock where flock(2) is missing: concurrent builds then
 // both run, and the rename into place keeps the binary whole.
