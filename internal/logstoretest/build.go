@@ -8,7 +8,7 @@ import (
 
 // CacheEnv names the environment variable that overrides the folder holding
 // built VictoriaLogs binaries. Without it the folder is the collector's
-// (collectortest.CacheDir: $FAPILOG_OTELCOL_CACHE or
+// (toolbuild.BaseCacheDir: $FAPILOG_OTELCOL_CACHE or
 // os.UserCacheDir()/fapilog-go), so one variable moves both caches.
 const CacheEnv = "FAPILOG_VICTORIALOGS_CACHE"
 

@@ -11,6 +11,7 @@
 package toolbuild
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -18,12 +19,21 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/fapilog/fapilog-go/internal/collectortest"
 )
+
+// ModulePath is the import path of the root module; RepoRoot looks for the
+// go.mod that declares it.
+const ModulePath = "github.com/fapilog/fapilog-go"
+
+// BaseCacheEnv names the variable that moves every tool's cache (the
+// collector's, VictoriaLogs', Jaeger's) at once. Without it the folder is
+// os.UserCacheDir()/fapilog-go.
+const BaseCacheEnv = "FAPILOG_OTELCOL_CACHE"
 
 // Tool describes one server built from a module under tools/. Declare each
 // as a package-level variable: Binary remembers the path it built for the
@@ -37,10 +47,14 @@ type Tool struct {
 	Dir string
 	// MainPackage is the import path of the main package built there.
 	MainPackage string
+	// Hashed lists the file patterns in Dir whose contents name a build
+	// (see SourceHash); nil means go.mod and go.sum, which pin a tool's
+	// version.
+	Hashed []string
 	// Version is the release Dir's go.mod pins, for messages.
 	Version string
 	// CacheEnv names the environment variable that overrides the cache
-	// folder for this tool (else collectortest.CacheDir).
+	// folder for this tool (else BaseCacheDir).
 	CacheEnv string
 	// About says what a cold build costs, for the message printed before it.
 	About string
@@ -73,16 +87,82 @@ func (t *Tool) CacheDir() (string, error) {
 	if d := os.Getenv(t.CacheEnv); t.CacheEnv != "" && d != "" {
 		return d, nil
 	}
-	return collectortest.CacheDir()
+	return BaseCacheDir()
+}
+
+// BaseCacheDir returns $FAPILOG_OTELCOL_CACHE, else
+// os.UserCacheDir()/fapilog-go.
+func BaseCacheDir() (string, error) {
+	if d := os.Getenv(BaseCacheEnv); d != "" {
+		return d, nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		d = os.TempDir()
+	}
+	return filepath.Join(d, "fapilog-go"), nil
+}
+
+// RepoRoot walks up from the working directory to the folder whose go.mod
+// declares module github.com/fapilog/fapilog-go.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if modulePathOf(filepath.Join(dir, "go.mod")) == ModulePath {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod for module %s above the working directory", ModulePath)
+		}
+		dir = parent
+	}
+}
+
+func modulePathOf(gomod string) string {
+	f, err := os.Open(gomod)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if rest, ok := strings.CutPrefix(line, "module"); ok && (rest == "" || rest[0] == ' ' || rest[0] == '\t') {
+			return strings.Trim(strings.TrimSpace(rest), `"`)
+		}
+	}
+	return ""
 }
 
 // SourceHash returns the first 16 hex digits of the SHA-256 that names a
-// build from dir: go.mod and go.sum, each listed as "<sha256 hex>  <name>\n"
-// (the output format of sha256sum), and that listing hashed again.
-// scripts/toolbuild.sh computes the same value.
-func SourceHash(dir string) (string, error) {
+// build from dir: the files matching patterns (default go.mod and go.sum),
+// sorted by name, each listed as "<sha256 hex>  <name>\n" (the output
+// format of sha256sum), and that listing hashed again. scripts/toolbuild.sh
+// and tools/otelcol/build.sh compute the same value.
+func SourceHash(dir string, patterns ...string) (string, error) {
+	if len(patterns) == 0 {
+		patterns = []string{"go.mod", "go.sum"}
+	}
+	var names []string
+	for _, p := range patterns {
+		matches, err := filepath.Glob(filepath.Join(dir, p))
+		if err != nil {
+			return "", err
+		}
+		if len(matches) == 0 && !strings.ContainsAny(p, "*?[") {
+			return "", fmt.Errorf("%s: %w", filepath.Join(dir, p), os.ErrNotExist)
+		}
+		for _, m := range matches {
+			names = append(names, filepath.Base(m))
+		}
+	}
+	sort.Strings(names)
 	var listing []byte
-	for _, n := range []string{"go.mod", "go.sum"} {
+	for _, n := range names {
 		data, err := os.ReadFile(filepath.Join(dir, n))
 		if err != nil {
 			return "", err
@@ -94,7 +174,7 @@ func SourceHash(dir string) (string, error) {
 }
 
 func (t *Tool) build() (string, error) {
-	root, err := collectortest.RepoRoot()
+	root, err := RepoRoot()
 	if err != nil {
 		return "", err
 	}
@@ -102,7 +182,7 @@ func (t *Tool) build() (string, error) {
 	if !filepath.IsAbs(src) {
 		src = filepath.Join(root, src)
 	}
-	hash, err := SourceHash(src)
+	hash, err := SourceHash(src, t.Hashed...)
 	if err != nil {
 		return "", fmt.Errorf("hashing %s: %w", src, err)
 	}

@@ -11,7 +11,6 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/fapilog/fapilog-go/internal/collectortest"
 	"github.com/fapilog/fapilog-go/internal/toolbuild"
 )
 
@@ -44,7 +43,7 @@ func TestScriptAndToolAgree(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("the build script needs bash and sha256sum")
 	}
-	root, err := collectortest.RepoRoot()
+	root, err := toolbuild.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

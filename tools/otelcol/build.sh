@@ -9,7 +9,7 @@
 #
 # <hash> is the first 16 hex digits of a SHA-256 over this folder's *.go,
 # go.mod and go.sum (the sha256sum listing of those files, sorted by name,
-# hashed again). Keep it in step with internal/collectortest/build.go.
+# hashed again). Keep it in step with internal/toolbuild.SourceHash (the collector's patterns).
 #
 # Never builds inside the repository tree. Needs only Go (and, if present,
 # flock(1) to serialise with concurrent test builds).
