@@ -26,6 +26,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/fapilog/fapilog-go/internal/servertest"
 )
 
 const (
@@ -123,13 +125,7 @@ type Collector struct {
 	startTimeout time.Duration
 
 	mu   sync.Mutex
-	proc *process
-}
-
-type process struct {
-	cmd  *exec.Cmd
-	done chan struct{}
-	err  error // from cmd.Wait, set before done is closed
+	proc *servertest.Process
 }
 
 // Start builds the collector if needed (see Binary), starts it on two free
@@ -239,33 +235,20 @@ func (c *Collector) Kill() {
 		return
 	}
 	c.proc = nil
-	_ = p.cmd.Process.Kill()
-	<-p.done
+	p.Kill()
 }
 
 // Running reports whether the process started last is still running.
 func (c *Collector) Running() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.proc == nil {
-		return false
-	}
-	select {
-	case <-c.proc.done:
-		return false
-	default:
-		return true
-	}
+	return c.proc != nil && c.proc.Running()
 }
 
 // Output returns what the collector has written to stdout and stderr so
 // far, across restarts.
 func (c *Collector) Output() string {
-	b, err := os.ReadFile(c.OutputFile)
-	if err != nil {
-		return fmt.Sprintf("(reading %s: %v)", c.OutputFile, err)
-	}
-	return string(b)
+	return servertest.OutputFrom(c.OutputFile, 0)
 }
 
 // Logs returns every log record the collector has written to LogsFile so
@@ -346,29 +329,11 @@ func (c *Collector) startLocked(retryInUse bool) error {
 }
 
 func (c *Collector) startOnce(deadline time.Time) error {
-	var offset int64
-	if fi, err := os.Stat(c.OutputFile); err == nil {
-		offset = fi.Size()
-	}
-	out, err := os.OpenFile(c.OutputFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	offset := servertest.Size(c.OutputFile)
+	p, err := servertest.Start(c.command(), c.OutputFile)
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(c.bin, c.args...)
-	cmd.Dir = c.Dir
-	cmd.Stdout = out
-	cmd.Stderr = out
-	setProcAttrs(cmd)
-	err = cmd.Start()
-	out.Close() // the child has its own descriptor
-	if err != nil {
-		return fmt.Errorf("starting %s: %w", c.bin, err)
-	}
-	p := &process{cmd: cmd, done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
 
 	for {
 		if accepts(c.GRPCEndpoint) && accepts(c.HTTPEndpoint) {
@@ -376,9 +341,9 @@ func (c *Collector) startOnce(deadline time.Time) error {
 			return nil
 		}
 		select {
-		case <-p.done:
-			log := c.outputFrom(offset)
-			err := fmt.Errorf("collector exited before listening (%v); its output:\n%s", p.err, log)
+		case <-p.Done():
+			log := servertest.OutputFrom(c.OutputFile, offset)
+			err := fmt.Errorf("collector exited before listening (%v); its output:\n%s", p.Err(), log)
 			if strings.Contains(log, "address already in use") {
 				err = fmt.Errorf("%w: %w", errAddrInUse, err)
 			}
@@ -386,12 +351,17 @@ func (c *Collector) startOnce(deadline time.Time) error {
 		case <-time.After(pollInterval):
 		}
 		if !time.Now().Before(deadline) {
-			_ = cmd.Process.Kill()
-			<-p.done
+			p.Kill()
 			return fmt.Errorf("collector not listening on %s and %s after %s; its output:\n%s",
-				c.GRPCEndpoint, c.HTTPEndpoint, c.startTimeout, c.outputFrom(offset))
+				c.GRPCEndpoint, c.HTTPEndpoint, c.startTimeout, servertest.OutputFrom(c.OutputFile, offset))
 		}
 	}
+}
+
+func (c *Collector) command() *exec.Cmd {
+	cmd := exec.Command(c.bin, c.args...)
+	cmd.Dir = c.Dir
+	return cmd
 }
 
 func (c *Collector) stopLocked() error {
@@ -400,30 +370,10 @@ func (c *Collector) stopLocked() error {
 		return nil
 	}
 	c.proc = nil
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		_ = p.cmd.Process.Kill()
+	if err := p.Stop(syscall.SIGTERM, StopGrace); err != nil {
+		return fmt.Errorf("collector: %w", err)
 	}
-	timer := time.NewTimer(StopGrace)
-	defer timer.Stop()
-	select {
-	case <-p.done:
-		return p.err
-	case <-timer.C:
-		_ = p.cmd.Process.Kill()
-		<-p.done
-		return fmt.Errorf("collector still running %s after SIGTERM: killed", StopGrace)
-	}
-}
-
-func (c *Collector) outputFrom(offset int64) string {
-	b, err := os.ReadFile(c.OutputFile)
-	if err != nil {
-		return fmt.Sprintf("(reading %s: %v)", c.OutputFile, err)
-	}
-	if offset > int64(len(b)) {
-		offset = 0
-	}
-	return string(b[offset:])
+	return nil
 }
 
 func accepts(addr string) bool {

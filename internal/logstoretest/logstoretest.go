@@ -33,6 +33,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fapilog/fapilog-go/internal/servertest"
 )
 
 const (
@@ -91,13 +93,7 @@ type Store struct {
 	client       *http.Client
 
 	mu   sync.Mutex
-	proc *process
-}
-
-type process struct {
-	cmd  *exec.Cmd
-	done chan struct{}
-	err  error // from cmd.Wait, set before done is closed
+	proc *servertest.Process
 }
 
 // Start builds VictoriaLogs if needed (see Binary), starts it on a free
@@ -194,33 +190,20 @@ func (s *Store) Kill() {
 		return
 	}
 	s.proc = nil
-	_ = p.cmd.Process.Kill()
-	<-p.done
+	p.Kill()
 }
 
 // Running reports whether the process started last is still running.
 func (s *Store) Running() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.proc == nil {
-		return false
-	}
-	select {
-	case <-s.proc.done:
-		return false
-	default:
-		return true
-	}
+	return s.proc != nil && s.proc.Running()
 }
 
 // Output returns what VictoriaLogs has written to stdout and stderr so far,
 // across restarts.
 func (s *Store) Output() string {
-	b, err := os.ReadFile(s.OutputFile)
-	if err != nil {
-		return fmt.Sprintf("(reading %s: %v)", s.OutputFile, err)
-	}
-	return string(b)
+	return servertest.OutputFrom(s.OutputFile, 0)
 }
 
 // Flush makes every record ingested so far visible to queries
@@ -365,29 +348,11 @@ func (s *Store) startLocked(retryInUse bool) error {
 }
 
 func (s *Store) startOnce(deadline time.Time) error {
-	var offset int64
-	if fi, err := os.Stat(s.OutputFile); err == nil {
-		offset = fi.Size()
-	}
-	out, err := os.OpenFile(s.OutputFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	offset := servertest.Size(s.OutputFile)
+	p, err := servertest.Start(s.command(), s.OutputFile)
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(s.bin, s.args...)
-	cmd.Dir = filepath.Dir(s.OutputFile)
-	cmd.Stdout = out
-	cmd.Stderr = out
-	setProcAttrs(cmd)
-	err = cmd.Start()
-	out.Close() // the child has its own descriptor
-	if err != nil {
-		return fmt.Errorf("starting %s: %w", s.bin, err)
-	}
-	p := &process{cmd: cmd, done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
 
 	for {
 		if s.healthy() {
@@ -395,9 +360,9 @@ func (s *Store) startOnce(deadline time.Time) error {
 			return nil
 		}
 		select {
-		case <-p.done:
-			log := s.outputFrom(offset)
-			err := fmt.Errorf("VictoriaLogs exited before it was ready (%v); its output:\n%s", p.err, log)
+		case <-p.Done():
+			log := servertest.OutputFrom(s.OutputFile, offset)
+			err := fmt.Errorf("VictoriaLogs exited before it was ready (%v); its output:\n%s", p.Err(), log)
 			if strings.Contains(log, "address already in use") {
 				err = fmt.Errorf("%w: %w", errAddrInUse, err)
 			}
@@ -405,10 +370,9 @@ func (s *Store) startOnce(deadline time.Time) error {
 		case <-time.After(pollInterval):
 		}
 		if !time.Now().Before(deadline) {
-			_ = cmd.Process.Kill()
-			<-p.done
+			p.Kill()
 			return fmt.Errorf("VictoriaLogs not ready on %s after %s; its output:\n%s",
-				s.Addr, s.startTimeout, s.outputFrom(offset))
+				s.Addr, s.startTimeout, servertest.OutputFrom(s.OutputFile, offset))
 		}
 	}
 }
@@ -431,36 +395,23 @@ func (s *Store) healthy() bool {
 	return resp.StatusCode == http.StatusOK
 }
 
+func (s *Store) command() *exec.Cmd {
+	cmd := exec.Command(s.bin, s.args...)
+	cmd.Dir = filepath.Dir(s.OutputFile)
+	return cmd
+}
+
 func (s *Store) stopLocked() error {
 	p := s.proc
 	if p == nil {
 		return nil
 	}
 	s.proc = nil
-	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
-		_ = p.cmd.Process.Kill() // no interrupt on Windows
+	// On SIGINT VictoriaLogs flushes its in-memory data and exits.
+	if err := p.Stop(os.Interrupt, StopGrace); err != nil {
+		return fmt.Errorf("VictoriaLogs: %w", err)
 	}
-	timer := time.NewTimer(StopGrace)
-	defer timer.Stop()
-	select {
-	case <-p.done:
-		return p.err
-	case <-timer.C:
-		_ = p.cmd.Process.Kill()
-		<-p.done
-		return fmt.Errorf("VictoriaLogs still running %s after an interrupt: killed", StopGrace)
-	}
-}
-
-func (s *Store) outputFrom(offset int64) string {
-	b, err := os.ReadFile(s.OutputFile)
-	if err != nil {
-		return fmt.Sprintf("(reading %s: %v)", s.OutputFile, err)
-	}
-	if offset > int64(len(b)) {
-		offset = 0
-	}
-	return string(b[offset:])
+	return nil
 }
 
 // freePort returns a loopback address with a port that was free a moment

@@ -22,7 +22,7 @@ func (s *Store) signal(sig syscall.Signal) error {
 	if s.proc == nil {
 		return errors.New("logstoretest: the store is not running")
 	}
-	return s.proc.cmd.Process.Signal(sig)
+	return s.proc.Signal(sig)
 }
 
 // PID returns the running VictoriaLogs process's id, or 0 (for reading
@@ -33,5 +33,5 @@ func (s *Store) PID() int {
 	if s.proc == nil {
 		return 0
 	}
-	return s.proc.cmd.Process.Pid
+	return s.proc.Pid()
 }

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/fapilog/fapilog-go/internal/collectortest"
+
+	"github.com/fapilog/fapilog-go/internal/servertest"
 )
 
 // AppResult is one topoapp's final line: its logger's DrainResult counts
@@ -92,7 +94,7 @@ func RunApps(ctx context.Context, tb testing.TB, bin string, names []string, env
 			cmd.Env = append(os.Environ(), env...)
 			cmd.Stdout = &stdout
 			cmd.Stderr = &stderr
-			setProcAttrs(cmd)
+			servertest.SetProcAttrs(cmd)
 			if err := cmd.Run(); err != nil {
 				errs[i] = fmt.Errorf("%s: %v\nstderr:\n%s", name, err, tail(stderr.String(), 4000))
 				return

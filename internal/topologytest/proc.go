@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/fapilog/fapilog-go/internal/servertest"
 )
 
 // StopGrace is how long Stop waits after SIGTERM before SIGKILL.
@@ -32,13 +34,7 @@ type Process struct {
 	timeout time.Duration
 
 	mu   sync.Mutex
-	proc *child
-}
-
-type child struct {
-	cmd  *exec.Cmd
-	done chan struct{}
-	err  error // from cmd.Wait, set before done is closed
+	proc *servertest.Process
 }
 
 // StartProcess starts bin with args and env (added to the test's
@@ -69,36 +65,25 @@ func (p *Process) Start() error {
 	if p.proc != nil {
 		return fmt.Errorf("%s already running", p.Name)
 	}
-	out, err := os.OpenFile(p.OutputFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
+	header := fmt.Sprintf("\n---- topologytest: starting %s at %s\n", p.Name, time.Now().UTC().Format(time.RFC3339Nano))
+	if err := appendFile(p.OutputFile, header); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\n---- topologytest: starting %s at %s\n", p.Name, time.Now().UTC().Format(time.RFC3339Nano))
 	cmd := exec.Command(p.bin, p.args...)
 	cmd.Env = append(os.Environ(), p.env...)
-	cmd.Stdout = out
-	cmd.Stderr = out
-	setProcAttrs(cmd)
-	err = cmd.Start()
-	out.Close() // the child has its own descriptor
+	c, err := servertest.Start(cmd, p.OutputFile)
 	if err != nil {
-		return fmt.Errorf("starting %s: %w", p.Name, err)
+		return fmt.Errorf("%s: %w", p.Name, err)
 	}
-	c := &child{cmd: cmd, done: make(chan struct{})}
-	go func() {
-		c.err = cmd.Wait()
-		close(c.done)
-	}()
 	deadline := time.Now().Add(p.timeout)
 	for !p.ready() {
 		select {
-		case <-c.done:
-			return fmt.Errorf("%s exited before it was ready (%v); output:\n%s", p.Name, c.err, tail(p.Output(), 4000))
+		case <-c.Done():
+			return fmt.Errorf("%s exited before it was ready (%v); output:\n%s", p.Name, c.Err(), tail(p.Output(), 4000))
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			<-c.done
+			c.Kill()
 			return fmt.Errorf("%s not ready after %s; output:\n%s", p.Name, p.timeout, tail(p.Output(), 4000))
 		}
 	}
@@ -113,7 +98,7 @@ func (p *Process) PID() int {
 	if p.proc == nil {
 		return 0
 	}
-	return p.proc.cmd.Process.Pid
+	return p.proc.Pid()
 }
 
 // Kill ends the process with SIGKILL, as a crash would, and waits for it.
@@ -125,9 +110,8 @@ func (p *Process) Kill() {
 		return
 	}
 	p.proc = nil
-	_ = c.cmd.Process.Signal(sigCont) // a paused process must not stay a zombie-to-be
-	_ = c.cmd.Process.Kill()
-	<-c.done
+	_ = c.Signal(sigCont) // a paused process must not stay a zombie-to-be
+	c.Kill()
 }
 
 // Stop sends SIGTERM and waits, with SIGKILL after StopGrace. Stopping a
@@ -140,24 +124,16 @@ func (p *Process) Stop() error {
 		return nil
 	}
 	p.proc = nil
-	_ = c.cmd.Process.Signal(sigCont)
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		_ = c.cmd.Process.Kill()
+	_ = c.Signal(sigCont)
+	err := c.Stop(syscall.SIGTERM, StopGrace)
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.Sys().(syscall.WaitStatus).Signaled() {
+		return nil // ended by our SIGTERM
 	}
-	timer := time.NewTimer(StopGrace)
-	defer timer.Stop()
-	select {
-	case <-c.done:
-		var exit *exec.ExitError
-		if errors.As(c.err, &exit) && exit.Sys().(syscall.WaitStatus).Signaled() {
-			return nil // ended by our SIGTERM
-		}
-		return c.err
-	case <-timer.C:
-		_ = c.cmd.Process.Kill()
-		<-c.done
-		return fmt.Errorf("%s still running %s after SIGTERM: killed", p.Name, StopGrace)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.Name, err)
 	}
+	return nil
 }
 
 // Pause stops the process with SIGSTOP: it keeps its sockets but answers
@@ -173,31 +149,19 @@ func (p *Process) signal(sig syscall.Signal) error {
 	if p.proc == nil {
 		return fmt.Errorf("%s is not running", p.Name)
 	}
-	return p.proc.cmd.Process.Signal(sig)
+	return p.proc.Signal(sig)
 }
 
 // Running reports whether the process started last is still running.
 func (p *Process) Running() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.proc == nil {
-		return false
-	}
-	select {
-	case <-p.proc.done:
-		return false
-	default:
-		return true
-	}
+	return p.proc != nil && p.proc.Running()
 }
 
 // Output returns what the process has written so far, across restarts.
 func (p *Process) Output() string {
-	b, err := os.ReadFile(p.OutputFile)
-	if err != nil {
-		return fmt.Sprintf("(reading %s: %v)", p.OutputFile, err)
-	}
-	return string(b)
+	return servertest.OutputFrom(p.OutputFile, 0)
 }
 
 // CPUTime returns the user+system CPU time the running process has used
@@ -228,6 +192,15 @@ func tail(s string, n int) string {
 }
 
 func writeFile(name, data string) error { return os.WriteFile(name, []byte(data), 0o644) }
+
+func appendFile(name, data string) error {
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(data)
+	return errors.Join(err, f.Close())
+}
 
 // ProcessCPUTime returns the user+system CPU time process pid has used so
 // far (from /proc on Linux; 0 elsewhere).

@@ -2,18 +2,10 @@ package topologytest
 
 import (
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
-
-// setProcAttrs makes the kernel kill the child if the test process dies,
-// so that no collector outlives a crashed test.
-func setProcAttrs(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-}
 
 // clockTicks is USER_HZ, the unit of /proc/<pid>/stat times: 100 on every
 // Linux platform Go supports.

@@ -3,10 +3,7 @@
 package topologytest
 
 import (
-	"os/exec"
 	"time"
 )
-
-func setProcAttrs(*exec.Cmd) {}
 
 func processCPUTime(int) time.Duration { return 0 }

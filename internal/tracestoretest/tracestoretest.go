@@ -31,6 +31,8 @@ import (
 	"time"
 
 	"github.com/fapilog/fapilog-go/internal/toolbuild"
+
+	"github.com/fapilog/fapilog-go/internal/servertest"
 )
 
 const (
@@ -124,9 +126,7 @@ type Jaeger struct {
 	client *http.Client
 
 	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{}
-	err  error // from cmd.Wait, set before done is closed
+	proc *servertest.Process
 }
 
 // Start builds Jaeger if needed, starts it on free loopback ports and waits
@@ -174,40 +174,24 @@ func (j *Jaeger) start(bin, dir string) error {
 	if err := os.WriteFile(cfg, fmt.Appendf(nil, config, addrs[0], addrs[1], addrs[2], addrs[3]), 0o644); err != nil {
 		return err
 	}
-	out, err := os.OpenFile(j.OutputFile, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	cmd := exec.Command(bin, "--config", cfg)
+	cmd.Dir = dir
+	p, err := servertest.Start(cmd, j.OutputFile)
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(bin, "--config", cfg)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = out, out
-	setProcAttrs(cmd)
-	err = cmd.Start()
-	out.Close() // the child has its own descriptor
-	if err != nil {
-		return fmt.Errorf("starting %s: %w", bin, err)
-	}
-	done := make(chan struct{})
 	j.mu.Lock()
-	j.cmd, j.done, j.err = cmd, done, nil
+	j.proc = p
 	j.mu.Unlock()
-	go func() {
-		err := cmd.Wait()
-		j.mu.Lock()
-		j.err = err
-		j.mu.Unlock()
-		close(done)
-	}()
 
 	deadline := time.Now().Add(DefaultStartTimeout)
 	for !j.ready(addrs[2], addrs[3]) {
 		select {
-		case <-done:
+		case <-p.Done():
 			j.mu.Lock()
-			j.cmd = nil
-			err := j.err
+			j.proc = nil
 			j.mu.Unlock()
-			return fmt.Errorf("Jaeger exited before it was ready (%v); its output:\n%s", err, j.Output())
+			return fmt.Errorf("Jaeger exited before it was ready (%v); its output:\n%s", p.Err(), j.Output())
 		case <-time.After(pollInterval):
 		}
 		if !time.Now().Before(deadline) {
@@ -252,36 +236,21 @@ func (j *Jaeger) ready(receivers ...string) bool {
 // nothing.
 func (j *Jaeger) Stop() error {
 	j.mu.Lock()
-	cmd, done := j.cmd, j.done
-	j.cmd = nil
+	p := j.proc
+	j.proc = nil
 	j.mu.Unlock()
-	if cmd == nil {
+	if p == nil {
 		return nil
 	}
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		_ = cmd.Process.Kill() // no interrupt on Windows
+	if err := p.Stop(os.Interrupt, StopGrace); err != nil {
+		return fmt.Errorf("Jaeger: %w", err)
 	}
-	timer := time.NewTimer(StopGrace)
-	defer timer.Stop()
-	select {
-	case <-done:
-	case <-timer.C:
-		_ = cmd.Process.Kill()
-		<-done
-		return fmt.Errorf("Jaeger still running %s after an interrupt: killed", StopGrace)
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.err
+	return nil
 }
 
 // Output returns what Jaeger has written to stdout and stderr so far.
 func (j *Jaeger) Output() string {
-	b, err := os.ReadFile(j.OutputFile)
-	if err != nil {
-		return fmt.Sprintf("(reading %s: %v)", j.OutputFile, err)
-	}
-	return string(b)
+	return servertest.OutputFrom(j.OutputFile, 0)
 }
 
 // Trace is one trace as Jaeger's query API returns it.

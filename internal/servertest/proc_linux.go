@@ -1,14 +1,14 @@
 //go:build linux
 
-package logstoretest
+package servertest
 
 import (
 	"os/exec"
 	"syscall"
 )
 
-// setProcAttrs makes the kernel kill VictoriaLogs if the test process dies
+// SetProcAttrs makes the kernel kill the server if the test process dies
 // without running its cleanups (a panic, a timeout, a SIGKILL).
-func setProcAttrs(cmd *exec.Cmd) {
+func SetProcAttrs(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }

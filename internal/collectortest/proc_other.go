@@ -1,7 +1,0 @@
-//go:build !linux
-
-package collectortest
-
-import "os/exec"
-
-func setProcAttrs(*exec.Cmd) {}
