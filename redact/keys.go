@@ -214,19 +214,7 @@ func startsWord(key string, l int) bool {
 			l--
 		}
 	}
-	if i == 0 {
-		return true
-	}
-	c, p := charClass[key[i]], charClass[key[i-1]]
-	switch {
-	case p == clSep:
-		return true
-	case c == clUpper && (p == clLower || p == clDigit):
-		return true
-	case c == clUpper && p == clUpper && i+1 < len(key) && charClass[key[i+1]] == clLower:
-		return true
-	}
-	return false
+	return wordStartsAt(key, i)
 }
 
 // Default sensitive keys. Suffix words also match at the end of a longer

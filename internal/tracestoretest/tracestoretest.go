@@ -30,9 +30,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fapilog/fapilog-go/internal/toolbuild"
-
 	"github.com/fapilog/fapilog-go/internal/servertest"
+	"github.com/fapilog/fapilog-go/internal/toolbuild"
 )
 
 const (
