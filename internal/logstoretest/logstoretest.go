@@ -9,9 +9,9 @@
 // there); Query, Count and WaitForCount read them back through
 // /select/logsql/query.
 //
-// The package uses the standard library only (and collectortest for the
-// repository's cache conventions), so the root module never depends on
-// VictoriaLogs' modules.
+// The package uses the standard library only (and internal/toolbuild for the
+// cached build, internal/servertest for the process), so the root module
+// never depends on VictoriaLogs' modules.
 package logstoretest
 
 import (
