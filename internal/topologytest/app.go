@@ -17,8 +17,10 @@ import (
 	"github.com/fapilog/fapilog-go/internal/servertest"
 )
 
-// AppResult is one topoapp's final line: its logger's DrainResult counts
-// and its CPU time (see topoapp.Result).
+// AppResult is one topoapp's final line, written by topoapp and decoded
+// here: its logger's DrainResult counts, the wall time of the logging loop
+// (EmitNanos) and of the drain (DrainNanos), and the process's user+system
+// CPU time up to the end of the drain (CPUNanos).
 type AppResult struct {
 	App       string `json:"app"`
 	Submitted uint64 `json:"submitted"`

@@ -23,29 +23,9 @@ import (
 	"time"
 
 	fapilog "github.com/fapilog/fapilog-go"
+	"github.com/fapilog/fapilog-go/internal/topologytest"
 	"github.com/fapilog/fapilog-go/levels"
 )
-
-// Result is what topoapp prints: the logger's DrainResult and the process's
-// CPU time. The topology tests decode it.
-type Result struct {
-	App       string `json:"app"`
-	Submitted uint64 `json:"submitted"`
-	Exported  uint64 `json:"exported"`
-	Dropped   uint64 `json:"dropped"`
-	Failed    uint64 `json:"failed"`
-	Retried   uint64 `json:"retried"`
-	Spooled   uint64 `json:"spooled"`
-	// QueueHighWatermark is the most records ever in flight: at the queue
-	// size, the app waited for the topology (backpressure).
-	QueueHighWatermark uint64 `json:"queue_high_watermark"`
-	// EmitNanos is the wall time of the logging loop, DrainNanos of the drain.
-	EmitNanos  int64 `json:"emit_ns"`
-	DrainNanos int64 `json:"drain_ns"`
-	// CPUNanos is the process's user+system CPU time up to the end of the drain.
-	CPUNanos int64  `json:"cpu_ns"`
-	DrainErr string `json:"drain_error,omitempty"`
-}
 
 func main() {
 	run := flag.String("run", "", "run id put on every record (required)")
@@ -120,7 +100,7 @@ func main() {
 	defer cancel()
 	drainStart := time.Now()
 	res, err := log.StopAndDrain(ctx)
-	out := Result{
+	out := topologytest.AppResult{
 		App: *app, Submitted: res.Submitted, Exported: res.Exported, Dropped: res.Dropped,
 		Failed: res.Failed, Retried: res.Retried, Spooled: res.Spooled, QueueHighWatermark: res.QueueHighWatermark,
 		EmitNanos: emitted.Nanoseconds(), DrainNanos: time.Since(drainStart).Nanoseconds(),
