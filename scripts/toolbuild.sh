@@ -3,35 +3,43 @@
 # cache and prints the binary's path on stdout. The tools' build.sh scripts
 # call it; internal/toolbuild (the tests' builder) makes the same file.
 #
-#   scripts/toolbuild.sh <tool dir> <binary name> <main package> <cache env var>
+#   scripts/toolbuild.sh <tool dir> <binary name> <main package> <cache env var> [hashed file pattern...]
 #
 # The version is the one go.mod in <tool dir> pins (a `tool` directive), so
-# the cache key is a hash of go.mod and go.sum:
+# by default the cache key is a hash of go.mod and go.sum; the collector,
+# whose generated sources live beside them, also names '*.go':
 #
 #   ${<cache env var>:-${FAPILOG_OTELCOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fapilog-go}}/<binary name>-<hash>
 #
 # <hash> is the first 16 hex digits of a SHA-256 over the sha256sum listing
-# of go.mod and go.sum (sorted by name). Keep it in step with
+# of the hashed files (sorted by name). Keep it in step with
 # internal/toolbuild.SourceHash.
 #
 # Never builds inside the repository tree. Needs only Go (and, if present,
 # flock(1) to serialise with concurrent test builds).
 set -euo pipefail
 
-if [[ $# -ne 4 ]]; then
-	echo "usage: $0 <tool dir> <binary name> <main package> <cache env var>" >&2
+if [[ $# -lt 4 ]]; then
+	echo "usage: $0 <tool dir> <binary name> <main package> <cache env var> [hashed file pattern...]" >&2
 	exit 2
 fi
 src="$(cd "$1" && pwd)"
 name="$2"
 pkg="$3"
 cache="${!4:-${FAPILOG_OTELCOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fapilog-go}}"
+shift 4
+patterns=("$@")
+if [[ ${#patterns[@]} -eq 0 ]]; then
+	patterns=(go.mod go.sum)
+fi
 cd "$src"
 mkdir -p "$cache"
 
 hash="$(
 	export LC_ALL=C
-	printf '%s\n' go.mod go.sum | while IFS= read -r f; do
+	# The patterns are globs, expanded here in the tool's folder.
+	# shellcheck disable=SC2068
+	ls -1 -- ${patterns[@]} | sort | while IFS= read -r f; do
 		sha256sum -- "$f"
 	done | sha256sum | cut -c1-16
 )"
