@@ -18,7 +18,9 @@ import (
 //   - nil once the record is accepted into the export pipeline;
 //   - ctx.Err() when ctx ended while the record waited for room;
 //   - ErrDropped when a non-protected record found no room in time;
-//   - ErrStopped once the logger is stopped.
+//   - ErrStopped once the logger is stopped;
+//   - ErrNotDurable when, with a spool, a protected record was accepted
+//     but could not be written ahead to disk (it is still sent).
 //
 // Protected levels (default ERROR, CRITICAL, AUDIT, SECURITY) wait for room
 // until ctx is done, so with a live ctx they are never dropped. With a spool

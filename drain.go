@@ -23,6 +23,13 @@ var (
 	// submitted record was neither exported nor spooled (DrainResult's
 	// Dropped or Failed is not 0). The message says how many.
 	ErrNotDelivered = pipeline.ErrNotDelivered
+	// ErrNotDurable: with a spool, a protected record was accepted and is
+	// on its way to the exporter, but writing it ahead to the spool folder
+	// failed (disk full, spool bound reached, I/O error; the error wraps
+	// the cause), so a crash before its export would lose it. The sync
+	// logger says so on stderr. Do not log the record again: it would be
+	// sent twice.
+	ErrNotDurable = pipeline.ErrNotDurable
 )
 
 // DrainResult reports what happened to every record a logger accepted past

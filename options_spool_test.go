@@ -235,3 +235,28 @@ func TestLossWarningNamesTheLevels(t *testing.T) {
 		t.Fatalf("warning lines %q", lines)
 	}
 }
+
+// With a spool, an async protected call whose record could not be written
+// ahead (here: larger than the spool's bound) returns ErrNotDurable: the
+// record is sent, but was not on disk when the call returned.
+func TestAsyncCallSaysWhenItsRecordWasNotWrittenAhead(t *testing.T) {
+	needsSpool(t)
+	e := newDown(false)
+	a, err := GetAsyncLogger(context.Background(), "wal-full", Reuse(false), WithExporter(e),
+		WithSpool(t.TempDir()), WithSpoolMaxBytes(spool.MinMaxBytes), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	err = a.Audit(ctx, "export finished", "manifest", strings.Repeat("x", 2*spool.MinMaxBytes))
+	if !errors.Is(err, ErrNotDurable) {
+		t.Fatalf("a protected record the write-ahead log cannot hold: %v, want ErrNotDurable", err)
+	}
+	if err := a.Audit(ctx, "small"); err != nil {
+		t.Fatalf("a record that fits: %v", err)
+	}
+	r, err := a.Drain(ctx)
+	if err != nil || r.Exported != 2 {
+		t.Fatalf("drain: %+v, %v", r, err)
+	}
+}

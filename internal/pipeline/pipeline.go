@@ -44,6 +44,12 @@ var (
 	// submitted record was neither exported nor spooled (dropped, or
 	// failed): the drain says so even when the shutdown itself went well.
 	ErrNotDelivered = errors.New("fapilog: records not delivered")
+	// ErrNotDurable: a protected record was accepted and handed to the
+	// exporter, but its write-ahead append failed, so it was not on disk
+	// when the call returned (a crash before its export would lose it).
+	// The error wraps the cause. The record is otherwise on its way: it
+	// is counted like any other, and logging it again would send it twice.
+	ErrNotDurable = errors.New("fapilog: record accepted but not written ahead")
 )
 
 // Settings configure the engine of a pipeline. Exactly one of Exporter and
@@ -222,8 +228,9 @@ func (p *Pipeline) Owned() bool { return p.eng.owned != nil }
 // builds from c and args on the SDK logger. A protected record that finds no
 // room in time goes to the spool instead, when there is one. It returns nil
 // once the record is accepted (or on disk), ErrDropped or ctx.Err() when
-// there was no room in time (the record is counted as dropped), and
-// ErrStopped after Stop.
+// there was no room in time (the record is counted as dropped), ErrStopped
+// after Stop, and ErrNotDurable when a protected record was accepted but
+// its write-ahead append failed.
 func (p *Pipeline) Emit(ctx context.Context, a Admission, c *record.Call, args record.Args) error {
 	i := sevIndex(a.Severity)
 	p.counts.submitted[i].Add(1)
@@ -270,6 +277,9 @@ func (p *Pipeline) Emit(ctx context.Context, a Admission, c *record.Call, args r
 		w := walLogger{sp: p.sp}
 		record.EmitArgs(ctx, &w, c, args)
 		built = true
+		if w.err != nil {
+			return fmt.Errorf("%w: %w", ErrNotDurable, w.err)
+		}
 		return nil
 	}
 	record.EmitArgs(ctx, p.otel, c, args)

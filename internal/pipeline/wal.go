@@ -26,7 +26,7 @@ import (
 // holds the protected records in the order the processor exports them, and
 // an export that carried k of them removes the first k. inLog remembers,
 // in the same order, which of them the log holds (an append can fail: the
-// record is then sent without it).
+// record is then sent without it, and Emit returns ErrNotDurable).
 type wal struct {
 	s *spool.Spool
 

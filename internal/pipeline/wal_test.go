@@ -2,10 +2,17 @@ package pipeline
 
 import (
 	"context"
+	"errors"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
+
+	"github.com/fapilog/fapilog-go/internal/record"
+	"github.com/fapilog/fapilog-go/internal/spool"
 )
 
 // Item 1: with a spool, an accepted protected record is on disk (the
@@ -38,5 +45,35 @@ func TestProtectedRecordsAreWrittenAheadAndRemovedAfterExport(t *testing.T) {
 	res, err := p.Stop(context.Background())
 	if err != nil || res.Exported != 8 {
 		t.Fatalf("%+v, %v", res, err)
+	}
+}
+
+// A protected record the write-ahead log cannot take (here: larger than the
+// spool's bound) is still sent, but the call says it was not on disk when
+// it returned: ErrNotDurable wrapping the cause, and a line on stderr.
+// Before, the call returned nil, as if the record were durable.
+func TestAFailedWriteAheadIsReportedToTheCaller(t *testing.T) {
+	var mu sync.Mutex
+	var lines []string
+	exp := newHeld(false)
+	p := New(Settings{Exporter: exp, QueueSize: 64, BatchSize: 8, ExportInterval: time.Millisecond,
+		Name: "walfull", Spool: openSpool(t, t.TempDir(), spool.MinMaxBytes),
+		Warn:      func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() },
+		Protected: []log.Severity{log.SeverityError}})
+	big := attribute.String("blob", strings.Repeat("x", 2*spool.MinMaxBytes))
+	err := p.Emit(context.Background(), Admission{Severity: log.SeverityError, Protected: true, Wait: time.Second},
+		&record.Call{Severity: log.SeverityError, Msg: "too big to write ahead"}, record.Args{Attrs: []attribute.KeyValue{big}})
+	if !errors.Is(err, ErrNotDurable) || !errors.Is(err, spool.ErrFull) {
+		t.Fatalf("Emit of a record the write-ahead log cannot hold = %v, want ErrNotDurable wrapping spool.ErrFull", err)
+	}
+	emitN(t, p, log.SeverityError, 1) // a record that fits is durable again
+	res, err := p.Stop(context.Background())
+	if err != nil || res.Exported != 2 || res.Submitted != 2 {
+		t.Fatalf("the record that was not written ahead was not sent: %+v, %v", res, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(lines) == 0 || !strings.Contains(strings.Join(lines, "\n"), "write-ahead") {
+		t.Fatalf("no stderr line for the failed write-ahead: %q", lines)
 	}
 }
