@@ -61,6 +61,15 @@ var (
 // least once: a crash between an export and the removal of the records
 // from the spool sends them again.
 //
+// Resent counts the duplicates that can cause: records delivered from the
+// spool (part of Exported or Recovered) that an earlier attempt may have
+// delivered already. Every export first marks its records sent on disk, so
+// after a crash the next process tells the records that may have reached
+// the collector (counted here) from those that never left (not counted);
+// a failed export's records are counted when replayed unless the
+// connection was refused outright. A store that keys on audit.chain_id and
+// audit.seq (or the record's timestamp and body) can drop them.
+//
 // Before the drain (Stats), records in flight are in none of Exported,
 // Dropped, Failed and Spooled.
 //
@@ -68,8 +77,8 @@ var (
 // then counts the records handed to that provider.
 type DrainResult struct {
 	Submitted, Exported, Dropped, Failed uint64
-	// Spooled and Recovered: see above (both 0 without a spool).
-	Spooled, Recovered uint64
+	// Spooled, Recovered and Resent: see above (all 0 without a spool).
+	Spooled, Recovered, Resent uint64
 	// Retried counts real export attempts beyond the first (OTLP retries).
 	Retried uint64
 	// QueueHighWatermark is the most records ever in flight at once.
@@ -96,6 +105,9 @@ type LevelCounts struct {
 	Spooled uint64
 	// Recovered: records an earlier owner left in the spool, replayed here.
 	Recovered uint64
+	// Resent: records delivered from the spool that an earlier attempt may
+	// have delivered (possible duplicates; see DrainResult).
+	Resent uint64
 	// Sampled, RateLimited, Deduplicated: left out by a filter (see
 	// DrainResult).
 	Sampled, RateLimited, Deduplicated uint64
@@ -115,6 +127,7 @@ func drainResult(r pipeline.Result) DrainResult {
 		Failed:             r.Failed,
 		Spooled:            r.Spooled,
 		Recovered:          r.Recovered,
+		Resent:             r.Resent,
 		Sampled:            r.Sampled,
 		RateLimited:        r.RateLimited,
 		Deduplicated:       r.Deduplicated,
@@ -138,6 +151,7 @@ func drainResult(r pipeline.Result) DrainResult {
 			Failed:    prev.Failed + c.Failed,
 			Spooled:   prev.Spooled + c.Spooled,
 			Recovered: prev.Recovered + c.Recovered,
+			Resent:    prev.Resent + c.Resent,
 
 			Sampled:      prev.Sampled + c.Sampled,
 			RateLimited:  prev.RateLimited + c.RateLimited,

@@ -21,8 +21,10 @@ import (
 // The fault matrix: every failure scenario over OTLP/gRPC, OTLP/HTTP
 // (protobuf) and the console, against the real collector. Each subtest logs
 // one row, "MATRIX | protocol | scenario | sent | exported | dropped |
-// failed | spooled | missing | duplicates |"; grep MATRIX in the -v output
-// for the table:
+// failed | spooled | missing | duplicates | resent |"; grep MATRIX in the
+// -v output for the table. duplicates are the copies beyond the first the
+// collector holds; resent is what the library reported as possible
+// duplicates (DrainResult.Resent of the process that replayed the spool):
 //
 //	go test -race -v -run TestFaultMatrix ./reliability/ | grep MATRIX
 //
@@ -53,8 +55,8 @@ func otlpConfig(proto string, c *collectortest.Collector, retry *exporter.RetryC
 
 func matrixRow(t *testing.T, proto, scenario string, sent int, res fapilog.DrainResult, missing, dups int) {
 	t.Helper()
-	t.Logf("MATRIX | %s | %s | %d | %d | %d | %d | %d | %d | %d |", proto, scenario, sent,
-		res.Exported, res.Dropped, res.Failed, res.Spooled, missing, dups)
+	t.Logf("MATRIX | %s | %s | %d | %d | %d | %d | %d | %d | %d | %d |", proto, scenario, sent,
+		res.Exported, res.Dropped, res.Failed, res.Spooled, missing, dups, res.Resent)
 }
 
 // consoleIDs reads the ids of the records of scope in a console file.
@@ -261,6 +263,7 @@ func matrixAppKilled(t *testing.T, proto string, withSpool bool) {
 			time.Sleep(time.Second)
 			r, _ := drain(t, next, 30*time.Second)
 			res.Spooled = r.Recovered // what came back from the spool
+			res.Resent = r.Resent
 		}
 		d := delivered(t, c, name, ready.Logged, 3*time.Second)
 		ids = d.ids
@@ -275,6 +278,11 @@ func matrixAppKilled(t *testing.T, proto string, withSpool bool) {
 		// With a spool, protected records are written ahead: every
 		// accepted AUDIT record survives the kill (at least once).
 		t.Errorf("%d of %d accepted AUDIT records lost to SIGKILL with a spool", missing, ready.Logged)
+	}
+	if withSpool && uint64(dups) > res.Resent {
+		// At least once, and every duplicate counted: the next process
+		// reports as Resent each record the dead one may have delivered.
+		t.Errorf("the collector holds %d duplicates, the library reported %d possible ones", dups, res.Resent)
 	}
 	if !withSpool && missing != 0 {
 		t.Logf("without a spool, %d accepted records still queued died with the process", missing)
@@ -319,6 +327,7 @@ func matrixPanic(t *testing.T, proto string, withSpool bool) {
 			time.Sleep(time.Second)
 			r, _ := drain(t, next, 30*time.Second)
 			res.Spooled = r.Recovered
+			res.Resent = r.Resent
 		}
 		ids = delivered(t, c, name, n, 3*time.Second).ids
 	}
@@ -327,6 +336,9 @@ func matrixPanic(t *testing.T, proto string, withSpool bool) {
 	matrixRow(t, proto, scenario, n, res, missing, dups)
 	if (proto == "console" || withSpool) && missing != 0 {
 		t.Errorf("%d of %d ERROR records lost to a panic right after the call", missing, n)
+	}
+	if withSpool && uint64(dups) > res.Resent {
+		t.Errorf("the collector holds %d duplicates, the library reported %d possible ones", dups, res.Resent)
 	}
 	if missing != 0 {
 		t.Logf("without a spool, %d records queued for OTLP die with the panicking process", missing)

@@ -31,6 +31,9 @@ type counters struct {
 	spooledTotal [nSeverities]atomic.Uint64
 	// recovered counts records inherited with the spool and replayed.
 	recovered [nSeverities]atomic.Uint64
+	// resent counts records replayed from the spool that an earlier
+	// attempt may have delivered (possible duplicates).
+	resent [nSeverities]atomic.Uint64
 	// filtered counts records a filter left out on purpose, per Filter
 	// reason (see filtered.go).
 	filtered [nFilterReasons][nSeverities]atomic.Uint64
@@ -45,6 +48,10 @@ type LevelCounts struct {
 	Spooled uint64
 	// Recovered: records an earlier owner left in the spool, replayed here.
 	Recovered uint64
+	// Resent: records delivered from the spool (this pipeline's or
+	// recovered) that an earlier attempt may have delivered already:
+	// possible duplicates, part of Exported or Recovered.
+	Resent uint64
 	// Sampled, RateLimited and Deduplicated: records a filter left out on
 	// purpose (see Pipeline.Filtered).
 	Sampled, RateLimited, Deduplicated uint64

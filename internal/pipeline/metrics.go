@@ -22,6 +22,9 @@ const (
 	// MetricRecovered counts records an earlier owner left in the spool
 	// and this logger replayed.
 	MetricRecovered = "fapilog.records.recovered"
+	// MetricResent counts records delivered from the spool that an
+	// earlier attempt may have delivered: possible duplicates.
+	MetricResent = "fapilog.records.resent"
 	MetricRetried   = "fapilog.records.retried"
 	// MetricFiltered counts records a filter left out on purpose, with the
 	// attribute reason (sampled, rate_limited, deduplicated) besides
@@ -54,6 +57,7 @@ func (e *engine) registerMetrics() {
 	failed := counter(MetricFailed, "Records that entered the pipeline and were not delivered.")
 	spooled := counter(MetricSpooled, "Records written to the durable spool.")
 	recovered := counter(MetricRecovered, "Records left in the spool by an earlier process or logger, replayed by this one.")
+	resent := counter(MetricResent, "Records delivered from the spool that an earlier attempt may have delivered: possible duplicates.")
 	filtered := counter(MetricFiltered, "Records a filter (sampling, rate limit, de-duplication) left out on purpose.")
 	retried, err := m.Int64ObservableCounter(MetricRetried, metric.WithUnit("{attempt}"),
 		metric.WithDescription("Export attempts beyond the first of each export call."))
@@ -66,7 +70,7 @@ func (e *engine) registerMetrics() {
 		otel.Handle(err)
 	}
 	groups := levelGroups()
-	insts := []metric.Observable{submitted, exported, dropped, failed, spooled, recovered, retried, filtered}
+	insts := []metric.Observable{submitted, exported, dropped, failed, spooled, recovered, resent, retried, filtered}
 	if e.only != nil && e.only.sp != nil {
 		insts = append(insts, pending)
 	}
@@ -77,7 +81,7 @@ func (e *engine) registerMetrics() {
 	}
 	reg, err := m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		for _, p := range e.observed() {
-			observe(o, p, groups, submitted, exported, dropped, failed, spooled, recovered, retried, pending, filtered)
+			observe(o, p, groups, submitted, exported, dropped, failed, spooled, recovered, resent, retried, pending, filtered)
 		}
 		return nil
 	}, insts...)
@@ -106,7 +110,7 @@ func (e *engine) observed() []*Pipeline {
 // collection time, not kept per member: an idle logger costs no memory for
 // its metrics.
 func observe(o metric.Observer, p *Pipeline, groups []levelGroup,
-	submitted, exported, dropped, failed, spooled, recovered, retried metric.Int64Observable,
+	submitted, exported, dropped, failed, spooled, recovered, resent, retried metric.Int64Observable,
 	pending, filtered metric.Int64Observable) {
 	logger := attribute.String("logger", p.name)
 	loggerOnly := metric.WithAttributeSet(attribute.NewSet(logger))
@@ -122,6 +126,7 @@ func observe(o metric.Observer, p *Pipeline, groups []levelGroup,
 				c.Dropped += b.Dropped
 				c.Failed += b.Failed
 				c.Recovered += b.Recovered
+				c.Resent += b.Resent
 				c.Sampled += b.Sampled
 				c.RateLimited += b.RateLimited
 				c.Deduplicated += b.Deduplicated
@@ -137,6 +142,9 @@ func observe(o metric.Observer, p *Pipeline, groups []levelGroup,
 			o.ObserveInt64(failed, int64(c.Failed), opt)
 			o.ObserveInt64(spooled, int64(total), opt)
 			o.ObserveInt64(recovered, int64(c.Recovered), opt)
+			if c.Resent > 0 {
+				o.ObserveInt64(resent, int64(c.Resent), opt)
+			}
 			for _, f := range []struct {
 				reason string
 				n      uint64

@@ -432,7 +432,7 @@ func (p *Pipeline) Stopped() bool { return p.state.Load()&stoppedBit != 0 }
 // never submitted here, so they are outside the sum.
 type Result struct {
 	Submitted, Exported, Dropped, Failed, Retried uint64
-	Spooled, Recovered                            uint64
+	Spooled, Recovered, Resent                    uint64
 	Sampled, RateLimited, Deduplicated            uint64
 	QueueHighWatermark                            uint64
 	FlushLatency                                  time.Duration
@@ -461,6 +461,7 @@ func (p *Pipeline) Result() Result {
 			c.Failed = p.counts.failed[i].Load()
 			c.Spooled = p.counts.spooled[i].Load()
 			c.Recovered = p.counts.recovered[i].Load()
+			c.Resent = p.counts.resent[i].Load()
 		}
 		c.Sampled = p.counts.filtered[FilterSampled][i].Load()
 		c.RateLimited = p.counts.filtered[FilterRateLimited][i].Load()
@@ -481,6 +482,7 @@ func (p *Pipeline) Result() Result {
 		r.Failed += c.Failed
 		r.Spooled += c.Spooled
 		r.Recovered += c.Recovered
+		r.Resent += c.Resent
 		r.Sampled += c.Sampled
 		r.RateLimited += c.RateLimited
 		r.Deduplicated += c.Deduplicated

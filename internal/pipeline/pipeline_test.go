@@ -21,6 +21,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(crashChildEnv); dir != "" {
 		crashChild(dir) // the child process of the crash test; never returns
 	}
+	if dir := os.Getenv(inflightChildEnv); dir != "" {
+		inflightChild(dir) // the child of the possible-duplicates test; never returns
+	}
 	// The batch processor hands export errors to otel.Handle, which would
 	// print every one the tests provoke.
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(error) {}))

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -190,6 +192,13 @@ func encode(sev int, r *spool.Record) ([]byte, error) {
 // shares the exporter with the replay, one call at a time.
 func (sp *spooler) exportLive(ctx context.Context, recs []sdklog.Record) error {
 	sp.exportSem <- struct{}{}
+	if sp.wal != nil {
+		// From here the collector may get them: a death before their
+		// removal from the log makes them possible duplicates.
+		if err := sp.wal.sending(sp.protectedIn(recs)); err != nil {
+			sp.warn.note(sp.p.name, "not marked sent in the write-ahead log (a crash now would resend them unflagged)", err)
+		}
+	}
 	err := sp.p.eng.exp.inner.Export(ctx, recs)
 	<-sp.exportSem
 	if err == nil {
@@ -228,7 +237,11 @@ func (sp *spooler) takeFailed(recs []sdklog.Record, tally *[nSeverities]uint64, 
 	if len(entries) == 0 {
 		return nil, true
 	}
-	n, err := sp.s.Append(entries...)
+	appendFn := sp.s.Append
+	if maybeDelivered(exportErr) {
+		appendFn = sp.s.AppendMaybeDelivered
+	}
+	n, err := appendFn(entries...)
 	var spooled [nSeverities]uint64
 	for _, sev := range sevs[:n] {
 		spooled[sev]++
@@ -460,6 +473,9 @@ func (sp *spooler) replay(ctx context.Context) outcome {
 				// Never acknowledge what was not exported.
 				err = fmt.Errorf("spool: rebuilt %d of %d records", len(out), len(recs))
 			} else {
+				if merr := sp.s.MarkSent(len(entries)); merr != nil {
+					sp.p.warn.note(sp.p.name, "not marked sent in the spool (a crash now would resend them unflagged)", merr)
+				}
 				err = sp.export(ctx, out)
 			}
 		}
@@ -478,7 +494,10 @@ func (sp *spooler) replay(ctx context.Context) outcome {
 			sp.p.warn.note(sp.p.name, "replayed but not removed from the spool", aerr)
 			return replayFailed
 		}
-		sp.countReplayed(entries, sevs, ok)
+		if n := sp.countReplayed(entries, sevs, ok); n > 0 {
+			sp.warn.note(sp.p.name, "sent again from the spool (at least once)",
+				fmt.Errorf("%d of them an earlier attempt may have delivered: possible duplicates (DrainResult.Resent)", n))
+		}
 	}
 }
 
@@ -505,17 +524,23 @@ func (sp *spooler) poisoned(err error) bool {
 }
 
 // countReplayed moves replayed entries from Spooled to Exported (or to
-// Failed when unreadable or given up), and inherited ones to Recovered.
-func (sp *spooler) countReplayed(entries []spool.Entry, sevs []int, ok []bool) {
+// Failed when unreadable or given up), and inherited ones to Recovered. It
+// counts those an earlier attempt may have delivered as Resent too, and
+// returns how many.
+func (sp *spooler) countReplayed(entries []spool.Entry, sevs []int, ok []bool) (resent int) {
 	c := &sp.p.counts
 	e := sp.p.eng
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if sp.p.final.Load() {
-		return
+		return 0
 	}
 	for i, en := range entries {
 		sev := sevs[i]
+		if en.MaybeDelivered && ok[i] {
+			c.resent[sev].Add(1)
+			resent++
+		}
 		switch {
 		case en.Inherited && ok[i]:
 			c.recovered[sev].Add(1)
@@ -529,6 +554,7 @@ func (sp *spooler) countReplayed(entries []spool.Entry, sevs []int, ok []bool) {
 			c.failed[sev].Add(1)
 		}
 	}
+	return resent
 }
 
 // export sends replayed records through the inner exporter, one call at a
@@ -643,3 +669,14 @@ func (w *warner) print(msg string) {
 
 // errNoRoom is why a record went to the spool from the admission path.
 var errNoRoom = errors.New("no room in the export queue in time")
+
+// maybeDelivered reports whether a failed export may still have delivered
+// its records: anything but a connection refused (then the records never
+// left). A timeout, a reset or an error status after the collector read
+// the request all leave the outcome unknown. The error is the last
+// attempt's: a collector that died holding an earlier attempt and then
+// refused the retries is not seen (the one case a duplicate goes
+// uncounted).
+func maybeDelivered(err error) bool {
+	return !errors.Is(err, syscall.ECONNREFUSED) && !strings.Contains(err.Error(), "connection refused")
+}

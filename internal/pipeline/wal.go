@@ -19,7 +19,9 @@ import (
 // in the log, which is a slot of the spool folder: the next process that
 // opens the folder adopts it into its spool and sends it. Delivery is at
 // least once: a crash after an export and before its removal sends the
-// record again (the next process counts it as Recovered).
+// record again (the next process counts it as Recovered, and as Resent:
+// each export first marks its records sent, so the next process tells the
+// records that may have reached the collector from those that never left).
 //
 // Order is what makes removal exact without an id per record: a record is
 // appended and handed to the batch processor under one lock, so the log
@@ -38,7 +40,10 @@ type wal struct {
 
 // openWAL opens the log as another slot of the spool's folder.
 func openWAL(sp *spool.Spool) (*wal, error) {
-	s, err := spool.Open(sp.Dir(), spool.Options{MaxBytes: sp.MaxBytes()})
+	// Fresh: the log must start empty, since its acknowledgements count
+	// this pipeline's records only; records another owner left are the
+	// spool's to replay.
+	s, err := spool.Open(sp.Dir(), spool.Options{MaxBytes: sp.MaxBytes(), Fresh: true})
 	if err != nil {
 		return nil, fmt.Errorf("write-ahead log in %s: %w", sp.Dir(), err)
 	}
@@ -107,6 +112,25 @@ func (l *walLogger) Emit(ctx context.Context, r log.Record) {
 		sp.warn.note(sp.p.name, "sent without the write-ahead log", err)
 	}
 	l.err = err
+}
+
+// sending marks the first k protected records of the export order as
+// handed to the exporter (see spool.MarkSent): the next process that
+// replays them counts them as possible duplicates.
+func (w *wal) sending(k int) error {
+	if k <= 0 {
+		return nil
+	}
+	w.qmu.Lock()
+	k = min(k, len(w.inLog)-w.head)
+	n := 0
+	for _, in := range w.inLog[w.head : w.head+k] {
+		if in {
+			n++
+		}
+	}
+	w.qmu.Unlock()
+	return w.s.MarkSent(n)
 }
 
 // protectedIn counts the records of recs the write-ahead log holds in

@@ -1,8 +1,12 @@
 package pipeline
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +14,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
 
 	"github.com/fapilog/fapilog-go/internal/record"
 	"github.com/fapilog/fapilog-go/internal/spool"
@@ -75,5 +80,87 @@ func TestAFailedWriteAheadIsReportedToTheCaller(t *testing.T) {
 	defer mu.Unlock()
 	if len(lines) == 0 || !strings.Contains(strings.Join(lines, "\n"), "write-ahead") {
 		t.Fatalf("no stderr line for the failed write-ahead: %q", lines)
+	}
+}
+
+const inflightChildEnv = "FAPILOG_PIPELINE_INFLIGHT_CHILD"
+
+// stuckExporter says when it is first called and never returns before its
+// ctx ends: a collector that got the request and has not answered.
+type stuckExporter struct {
+	called chan struct{}
+	once   sync.Once
+}
+
+func (e *stuckExporter) Export(ctx context.Context, _ []sdklog.Record) error {
+	e.once.Do(func() { close(e.called) })
+	<-ctx.Done()
+	return ctx.Err()
+}
+func (e *stuckExporter) Shutdown(context.Context) error   { return nil }
+func (e *stuckExporter) ForceFlush(context.Context) error { return nil }
+
+// inflightChild logs one AUDIT record, waits until its export is under
+// way (the collector may have it), logs five more that stay queued behind
+// it, says "ready" and waits to be killed.
+func inflightChild(dir string) {
+	s, err := spool.Open(dir, spool.Options{})
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+	e := &stuckExporter{called: make(chan struct{})}
+	p := newSpoolPipeline(e, s, 64, nil, nil)
+	_ = logRec(context.Background(), p, log.SeverityFatal2, time.Second, "inflight")
+	<-e.called
+	for i := range 5 {
+		_ = logRec(context.Background(), p, log.SeverityFatal2, time.Second, fmt.Sprint("queued", i))
+	}
+	fmt.Println("ready")
+	select {}
+}
+
+// Item 1, at least once: after a SIGKILL, the next process replays every
+// accepted protected record from the write-ahead log, and counts as Resent
+// exactly those whose export was under way when the process died (the
+// collector may hold them: possible duplicates), not those still queued.
+// Before, the next process could not tell them apart: no duplicate was
+// counted.
+func TestTheNextProcessCountsWhatTheDeadOneMayHaveDelivered(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), inflightChildEnv+"="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	if line != "ready\n" {
+		t.Fatalf("child said %q", line)
+	}
+	var mu sync.Mutex
+	var warned []string
+	e := newFlaky(false)
+	p := newSpoolPipeline(e, openSpool(t, dir, 0), 64, nil, func(s string) { mu.Lock(); warned = append(warned, s); mu.Unlock() })
+	eventually(t, "the replay", func() bool { return p.Result().Recovered == 6 })
+	r, err := p.Stop(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Recovered != 6 || r.Resent != 1 || r.BySeverity[log.SeverityFatal2].Resent != 1 {
+		t.Fatalf("want 6 recovered, 1 of them resent (the one in flight): %+v", r)
+	}
+	if got := strings.Join(e.bodies(), ","); got != "inflight,queued0,queued1,queued2,queued3,queued4" {
+		t.Fatalf("replayed %s", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if w := strings.Join(warned, "\n"); !strings.Contains(w, "possible duplicates") {
+		t.Fatalf("no stderr line about possible duplicates: %q", warned)
 	}
 }

@@ -19,13 +19,20 @@
 // the orphan. The lock files are never removed (removing a locked file
 // would let two processes lock two different files of one name).
 //
-// # File format (version 2)
+// # File format (version 3)
 //
 //	header: "FAPSPOOL" | version uint32 LE | CRC-32C of the 12 bytes before, uint32 LE   (16 bytes)
 //	entry:  marker "\xfaSP\x02" | length uint32 LE | CRC-32C of (the length bytes, payload) uint32 LE | payload
 //	payload: kind byte | body
 //	  kind 1, record:          body = the record, encoded by AppendRecord
 //	  kind 2, acknowledgement: body = uvarint: the file offset of the first entry not yet delivered
+//	  kind 3, sent mark:       body = uvarint: records ending at or before this offset were handed to an exporter
+//	  kind 4, record resent:   a record (body as kind 1) that an earlier attempt may have delivered
+//
+// Open rewrites a file that holds marks (and any version 2 file, which
+// differs only in lacking kinds 3 and 4) so that records marked sent and
+// not acknowledged become kind 4: Peek returns them with MaybeDelivered,
+// which is how the next process counts possible duplicates.
 //
 // The file is append-only: records are added at the end; delivered ones are
 // acknowledged by appending an acknowledgement entry (cumulative count), and
@@ -57,7 +64,8 @@
 //   - Order: records come back from Peek in the order they were appended
 //     (inherited and adopted records first).
 //   - At least once: Ack follows delivery, so a crash between the two
-//     delivers those records again; nothing acknowledged is delivered twice
+//     delivers those records again (MarkSent before the delivery flags
+//     them MaybeDelivered); nothing acknowledged is delivered twice
 //     by one process.
 //   - Bound: the file never grows beyond Options.MaxBytes (default 64 MiB),
 //     acknowledgements included. Append adds what fits and returns ErrFull

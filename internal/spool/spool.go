@@ -42,8 +42,12 @@ var (
 
 // File layout. See the package documentation.
 const (
-	magic     = "FAPSPOOL"
-	version   = 2
+	magic   = "FAPSPOOL"
+	version = 3
+	// version2 files (no kindSent or kindResent entries) are read and
+	// rewritten as version 3 at Open, so that an older reader, which would
+	// skip the new kinds, never meets them: it moves the file aside instead.
+	version2  = 2
 	headerLen = 16
 	// Every entry starts with entryMarker, so a reader that meets a
 	// damaged entry finds the next one by searching for it (and checking
@@ -53,6 +57,11 @@ const (
 	entryHeaderLen = markerLen + 8
 	kindRecord     = 1
 	kindAck        = 2
+	// kindSent marks that the records before an offset were handed to an
+	// exporter; Open turns those not acknowledged into kindResent.
+	kindSent = 3
+	// kindResent is a record an earlier attempt may have delivered.
+	kindResent = 4
 	// maxEntry bounds one entry's payload whatever the file claims.
 	maxEntry = 1 << 30
 )
@@ -64,6 +73,11 @@ type Options struct {
 	// MaxBytes bounds the spool file (header, entries and bookkeeping);
 	// 0 means DefaultMaxBytes. Values below MinMaxBytes are raised to it.
 	MaxBytes int64
+	// Fresh claims a slot whose file holds no record and adopts nothing:
+	// for a spool that must start empty (a pipeline's write-ahead log,
+	// whose acknowledgements count its own records only). Slots holding
+	// records are left for the next Open without Fresh.
+	Fresh bool
 }
 
 // Recovery is what Open found in the folder.
@@ -98,6 +112,11 @@ type Entry struct {
 	// opened (written by an earlier process or logger), false for records
 	// appended since.
 	Inherited bool
+	// MaybeDelivered is true for a record an earlier attempt may have
+	// delivered: it was handed to an exporter (MarkSent) and not
+	// acknowledged, or appended with AppendMaybeDelivered. Sending it
+	// again may duplicate it.
+	MaybeDelivered bool
 }
 
 // Spool is a bounded, durable FIFO of records in one slot file of a folder.
@@ -120,6 +139,7 @@ type Spool struct {
 	f         *os.File
 	size      int64  // end of the valid data
 	head      int64  // offset of the first live entry
+	sent      int64  // records ending at or before it were handed to an exporter (MarkSent)
 	count     int    // live records
 	inherited int    // live records at the front that were there at Open
 	gen       uint64 // bumped whenever the file is truncated or replaced
@@ -152,6 +172,12 @@ func Open(dir string, o Options) (*Spool, error) {
 		if err != nil {
 			return nil, fmt.Errorf("spool: lock: %w", err)
 		}
+		if ok && o.Fresh {
+			if st, err := os.Stat(dataPath(dir, k)); err == nil && st.Size() > headerLen {
+				unlock(l)
+				continue
+			}
+		}
 		if ok {
 			s.slot, s.lock = k, l
 			break
@@ -165,7 +191,9 @@ func Open(dir string, o Options) (*Spool, error) {
 		unlock(s.lock)
 		return nil, err
 	}
-	s.adoptOrphans()
+	if !o.Fresh {
+		s.adoptOrphans()
+	}
 	_ = syncDir(dir)
 	s.inherited = s.count
 	s.rec.Records = s.count
@@ -203,7 +231,7 @@ func (s *Spool) load() error {
 		return err
 	}
 	s.f, s.size, s.count = f, end, live
-	s.head = headerLen
+	s.head, s.sent = headerLen, headerLen
 	return nil
 }
 
@@ -236,7 +264,8 @@ func openData(path string, rec *Recovery) (f *os.File, end int64, live int, err 
 	if _, err := f.ReadAt(h[:], 0); err != nil {
 		return fail(err)
 	}
-	if !validHeader(h) {
+	v, known := headerVersion(h)
+	if !known {
 		f.Close()
 		aside := fmt.Sprintf("%s.unreadable-%d", path, time.Now().UnixNano())
 		if err := os.Rename(path, aside); err != nil {
@@ -260,18 +289,19 @@ func openData(path string, rec *Recovery) (f *os.File, end int64, live int, err 
 			return fail(err)
 		}
 	}
-	if !sc.acks && sc.damaged.places == 0 {
+	if !sc.acks && !sc.marks && sc.damaged.places == 0 && v == version {
 		return f, sc.end, sc.records, nil
 	}
-	// Drop what was acknowledged and what is damaged: rewrite the live
-	// records.
+	// Drop what was acknowledged and what is damaged, and turn what was
+	// sent and not acknowledged into kindResent: rewrite the live records
+	// (as version 3).
 	if sc.head >= sc.end {
 		if err := truncateFile(f); err != nil {
 			return fail(err)
 		}
 		return f, headerLen, 0, nil
 	}
-	nf, nend, live, err := rewrite(path, f, sc.head, sc.end)
+	nf, nend, live, err := rewrite(path, f, sc.head, sc.end, sc.sent)
 	f.Close()
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("spool: %s: %w", path, err)
@@ -287,7 +317,19 @@ func header() [headerLen]byte {
 	return h
 }
 
-func validHeader(h [headerLen]byte) bool { return h == header() }
+// headerVersion returns the version of a valid header of this or the
+// previous version.
+func headerVersion(h [headerLen]byte) (uint32, bool) {
+	if h == header() {
+		return version, true
+	}
+	old := header()
+	binary.LittleEndian.PutUint32(old[8:12], version2)
+	binary.LittleEndian.PutUint32(old[12:16], crc32.Checksum(old[:12], castagnoli))
+	return version2, h == old
+}
+
+func isRecord(kind byte) bool { return kind == kindRecord || kind == kindResent }
 
 func initFile(f *os.File) error {
 	if err := f.Truncate(0); err != nil {
@@ -313,6 +355,8 @@ type scanResult struct {
 	head    int64 // offset of the first live entry: where the last ack points
 	records int   // valid record entries (those before head included)
 	acks    bool
+	sent    int64 // the last MarkSent offset
+	marks   bool
 	damaged damage
 }
 
@@ -327,11 +371,16 @@ type damage struct {
 // A damaged or cut-short tail with no valid entry after it ends
 // the valid part.
 func scan(f *os.File, size int64) (scanResult, error) {
-	sc := scanResult{end: headerLen, head: headerLen}
+	sc := scanResult{end: headerLen, head: headerLen, sent: headerLen}
 	d, err := walk(f, headerLen, size, func(start, end int64, kind byte, payload []byte) bool {
 		switch kind {
-		case kindRecord:
+		case kindRecord, kindResent:
 			sc.records++
+		case kindSent:
+			sc.marks = true
+			if off, k := binary.Uvarint(payload); k > 0 && k == len(payload) && off >= uint64(headerLen) && off <= uint64(start) {
+				sc.sent = max(sc.sent, int64(off))
+			}
 		case kindAck:
 			sc.acks = true
 			if off, k := binary.Uvarint(payload); k > 0 && k == len(payload) && off >= uint64(sc.head) && off <= uint64(end) {
@@ -474,9 +523,10 @@ func appendEntry(dst []byte, kind byte, payload []byte) []byte {
 func entrySize(payload []byte) int64 { return entryHeaderLen + 1 + int64(len(payload)) }
 
 // rewrite copies the valid records of f from offset from to size (without
-// acknowledgements and damaged entries) into a new file that replaces path
-// atomically, and returns it, its end and its record count.
-func rewrite(path string, f *os.File, from, size int64) (*os.File, int64, int, error) {
+// acknowledgements, marks and damaged entries) into a new file that
+// replaces path atomically, and returns it, its end and its record count.
+// Records ending at or before sent become kindResent.
+func rewrite(path string, f *os.File, from, size, sent int64) (*os.File, int64, int, error) {
 	tmp := path + ".tmp"
 	nf, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
@@ -493,11 +543,14 @@ func rewrite(path string, f *os.File, from, size int64) (*os.File, int64, int, e
 	end := int64(headerLen)
 	n := 0
 	var buf []byte
-	_, err = walk(f, from, size, func(_, _ int64, kind byte, payload []byte) bool {
-		if kind != kindRecord {
+	_, err = walk(f, from, size, func(_, stop int64, kind byte, payload []byte) bool {
+		if !isRecord(kind) {
 			return true
 		}
-		buf = appendEntry(buf[:0], kindRecord, payload)
+		if stop <= sent {
+			kind = kindResent
+		}
+		buf = appendEntry(buf[:0], kind, payload)
 		w.Write(buf)
 		end += int64(len(buf))
 		n++
@@ -574,13 +627,13 @@ func (s *Spool) adopt(path string) {
 	var moved int
 	movedTo := int64(headerLen)
 	_, _ = walk(f, headerLen, end, func(_, end int64, kind byte, payload []byte) bool {
-		if kind != kindRecord {
+		if !isRecord(kind) {
 			return true
 		}
 		if s.size+int64(len(buf))+entrySize(payload) > s.maxBytes {
 			return false
 		}
-		buf = appendEntry(buf, kindRecord, payload)
+		buf = appendEntry(buf, kind, payload) // openData made sent records kindResent
 		moved++
 		movedTo = end
 		return true
@@ -616,7 +669,16 @@ func (s *Spool) adopt(path string) {
 // that overlap share one). An error tells why the others were not added, or
 // that the fsync failed (then the n records are in the spool but may not
 // survive a crash of the machine).
-func (s *Spool) Append(recs ...[]byte) (int, error) {
+func (s *Spool) Append(recs ...[]byte) (int, error) { return s.appendKind(kindRecord, recs) }
+
+// AppendMaybeDelivered is Append for records an attempt may have delivered
+// already (an export that failed without saying whether the collector got
+// them): Peek returns them with MaybeDelivered set.
+func (s *Spool) AppendMaybeDelivered(recs ...[]byte) (int, error) {
+	return s.appendKind(kindResent, recs)
+}
+
+func (s *Spool) appendKind(kind byte, recs [][]byte) (int, error) {
 	if len(recs) == 0 {
 		return 0, nil
 	}
@@ -659,7 +721,7 @@ func (s *Spool) Append(recs ...[]byte) (int, error) {
 			why = fmt.Errorf("%w: %d of %d bytes used", ErrFull, s.size+int64(len(buf)), s.maxBytes)
 			break
 		}
-		buf = appendEntry(buf, kindRecord, r)
+		buf = appendEntry(buf, kind, r)
 		n++
 	}
 	if n == 0 {
@@ -771,17 +833,17 @@ func (s *Spool) compactLocked() error {
 		if err := truncateFile(s.f); err != nil {
 			return err
 		}
-		s.size, s.head = headerLen, headerLen
+		s.size, s.head, s.sent = headerLen, headerLen, headerLen
 		s.gen++
 		s.bytes.Store(s.size)
 		return nil
 	}
-	nf, end, n, err := rewrite(s.path, s.f, s.head, s.size)
+	nf, end, n, err := rewrite(s.path, s.f, s.head, s.size, s.sent)
 	if err != nil {
 		return err
 	}
 	s.f.Close()
-	s.f, s.size, s.head = nf, end, headerLen
+	s.f, s.size, s.head, s.sent = nf, end, headerLen, headerLen
 	if n != s.count {
 		// Entries damaged since they were written: they are gone now.
 		s.count = n
@@ -808,9 +870,10 @@ func (s *Spool) Peek(n int) ([]Entry, error) {
 	if n <= 0 || s.count == 0 {
 		return nil, nil
 	}
-	d, err := walk(s.f, s.head, s.size, func(_, _ int64, kind byte, payload []byte) bool {
-		if kind == kindRecord {
-			out = append(out, Entry{Data: append([]byte(nil), payload...), Inherited: len(out) < s.inherited})
+	d, err := walk(s.f, s.head, s.size, func(_, end int64, kind byte, payload []byte) bool {
+		if isRecord(kind) {
+			out = append(out, Entry{Data: append([]byte(nil), payload...), Inherited: len(out) < s.inherited,
+				MaybeDelivered: kind == kindResent || end <= s.sent})
 		}
 		return len(out) < n
 	})
@@ -832,12 +895,12 @@ func (s *Spool) repairLocked(d damage) error {
 	s.rec.DamagedBytes += d.bytes
 	s.rec.DamagedEntries += d.places
 	before := s.count
-	nf, end, n, err := rewrite(s.path, s.f, s.head, s.size)
+	nf, end, n, err := rewrite(s.path, s.f, s.head, s.size, s.sent)
 	if err != nil {
 		return fmt.Errorf("%w: %d bytes in %d places, and the repair failed: %v", ErrCorrupt, d.bytes, d.places, err)
 	}
 	s.f.Close()
-	s.f, s.size, s.head, s.count = nf, end, headerLen, n
+	s.f, s.size, s.head, s.sent, s.count = nf, end, headerLen, headerLen, n
 	s.inherited = min(s.inherited, n)
 	s.gen++
 	s.n.Store(int64(n))
@@ -866,7 +929,7 @@ func (s *Spool) Ack(n int) error {
 	head := s.head
 	d, err := walk(s.f, s.head, s.size, func(_, end int64, kind byte, _ []byte) bool {
 		head = end
-		if kind == kindRecord {
+		if isRecord(kind) {
 			left--
 		}
 		return left > 0
@@ -902,6 +965,60 @@ func (s *Spool) Ack(n int) error {
 		return fmt.Errorf("spool: fsync: %w", err)
 	}
 	s.syncGen, s.synced = s.gen, s.size
+	return nil
+}
+
+// MarkSent records that the first n records are being handed to an
+// exporter, before it is called: if the process dies before their Ack, the
+// next Open returns them with MaybeDelivered set (the collector may have
+// them), and records never handed over without it. The mark is written
+// without fsync(2): it must survive the death of the process, which the
+// page cache does; after a crash of the machine a record may be resent
+// without the flag. Marks are cumulative and never move back.
+func (s *Spool) MarkSent(n int) error {
+	if n <= 0 {
+		return nil
+	}
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	n = min(n, s.count)
+	if n == 0 {
+		return nil
+	}
+	end := s.head
+	left := n
+	d, err := walk(s.f, s.head, s.size, func(_, stop int64, kind byte, _ []byte) bool {
+		end = stop
+		if isRecord(kind) {
+			left--
+		}
+		return left > 0
+	})
+	if err != nil {
+		return err
+	}
+	if d.places > 0 {
+		return s.repairLocked(d)
+	}
+	if end <= s.sent {
+		return nil
+	}
+	mark := appendEntry(nil, kindSent, binary.AppendUvarint(nil, uint64(end)))
+	if s.size+int64(len(mark)) > s.maxBytes {
+		return fmt.Errorf("%w: no room to mark %d records sent", ErrFull, n)
+	}
+	if _, err := s.f.WriteAt(mark, s.size); err != nil {
+		_ = s.f.Truncate(s.size)
+		return fmt.Errorf("spool: write: %w", err)
+	}
+	s.size += int64(len(mark))
+	s.bytes.Store(s.size)
+	s.sent = end
 	return nil
 }
 
