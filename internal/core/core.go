@@ -24,6 +24,7 @@ import (
 	"github.com/fapilog/fapilog-go/bridge"
 	"github.com/fapilog/fapilog-go/exporter"
 	"github.com/fapilog/fapilog-go/internal/auditchain"
+	"github.com/fapilog/fapilog-go/internal/callsite"
 	"github.com/fapilog/fapilog-go/internal/filter"
 	"github.com/fapilog/fapilog-go/internal/levelreg"
 	"github.com/fapilog/fapilog-go/internal/pipeline"
@@ -197,7 +198,7 @@ func (c *Core) Emit(ctx context.Context, e *Entry, args record.Args) error {
 		Stages:    c.stagesFor(e.Level),
 	}
 	if c.source && e.Caller {
-		if f, ok := bridge.CallerFrame(); ok {
+		if f, ok := callsite.First(); ok {
 			// src goes to the heap (stages see a heap copy of the Call):
 			// declared here, only calls with source pay for it.
 			src := [3]attribute.KeyValue{
