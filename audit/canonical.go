@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -226,6 +227,28 @@ const (
 func ambiguousFloat(f float64) bool {
 	return math.IsNaN(f) || math.IsInf(f, 0) || (f == math.Trunc(f) && math.Abs(f) < 1e21)
 }
+
+// TypeHints returns the value of audit.types for a chained record's
+// attributes: the JSON list of the paths of the values whose type JSON
+// cannot tell (see "Type hints" in the package documentation), or "" when
+// there are none, as for most records, without allocating then.
+//
+// TypeHints is safe for concurrent use by multiple goroutines.
+func TypeHints(attrs []attribute.KeyValue) string {
+	for _, kv := range attrs {
+		if needsHint(kv.Value) {
+			h := hinters.Get().(*hinter)
+			h.scan(attrs)
+			s := h.encoded()
+			hinters.Put(h)
+			return s
+		}
+	}
+	return ""
+}
+
+// hinters reuse the buffers of TypeHints' hinted path across records.
+var hinters = sync.Pool{New: func() any { return new(hinter) }}
 
 // hinter collects the hints of a record's attributes.
 type hinter struct {

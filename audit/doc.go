@@ -5,8 +5,11 @@
 //
 // # The chain
 //
-// A Chain is the last record stage of a logger (after redaction: the hash
-// covers what is exported, never the secrets redaction removed). It is on by
+// The logger writes the chain as the last step of each AUDIT and SECURITY
+// record (after redaction: the hash covers what is exported, never the
+// secrets redaction removed); this package documents the format, verifies
+// it and holds the pieces a writer shares with the verifier (Record,
+// Encoder, TypeHints, SignedMessage, the Key* names). The chain is on by
 // default (fapilog.WithAuditChain, FAPILOG_AUDIT_CHAIN; the dev preset turns
 // it off). Every logger instance has its own chain: a restart, a Runtime run
 // or a Reuse(false) logger starts a new one. A chained record carries:
@@ -66,7 +69,7 @@
 // console exporter writes plain JSON, where a double with an integral value
 // (3.0 is written 3), NaN and the infinities (written "NaN", "Infinity") and
 // bytes (base64 strings) look like an int or a string. When a record holds
-// such values, the chain adds audit.types, a JSON array of [kind, path…]
+// such values, the chain adds audit.types (TypeHints), a JSON array of [kind, path…]
 // entries: kind "f" (double) or "b" (bytes), then the attribute key, then
 // map keys (strings) and array indexes (numbers) down to the value:
 //

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	fapilog "github.com/fapilog/fapilog-go"
 	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/exporter"
@@ -47,4 +49,19 @@ func ExampleKeyRing() {
 	c := rep.Chains[0]
 	fmt.Println(rep.OK(), c.Verified, "records, sealed at seq", c.SealSeq, "by", c.KeyID == audit.Ed25519KeyID(pub))
 	// Output: true 3 records, sealed at seq 3 by true
+}
+
+// TypeHints is the audit.types value of a record: here the integral double
+// (JSON writes 100) and the bytes (JSON writes base64) need a hint, the
+// string does not.
+func ExampleTypeHints() {
+	fmt.Printf("%q\n", audit.TypeHints([]attribute.KeyValue{
+		attribute.String("user", "alice"),
+		attribute.Float64("amount", 100),
+		attribute.ByteSlice("payload", []byte{1, 2}),
+	}))
+	fmt.Printf("%q\n", audit.TypeHints([]attribute.KeyValue{attribute.String("user", "alice")}))
+	// Output:
+	// "[[\"f\",\"amount\"],[\"b\",\"payload\"]]"
+	// ""
 }

@@ -28,6 +28,9 @@ const (
 	KeySeal = "audit.seal"
 )
 
+// SealMessage is the body of a seal record.
+const SealMessage = "audit chain sealed"
+
 // sigTag starts every signed message (version 1).
 const sigTag = "fapilog-audit-sig-v1\x00"
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/log"
 )
 
 // FaultKind names what a verifier found wrong with a chain.
@@ -108,6 +109,17 @@ func (r *Report) FaultCount() int {
 
 // OK reports whether the report holds no fault.
 func (r *Report) OK() bool { return r.FaultCount() == 0 }
+
+// Severity names chained records by severity number and text: a logger
+// chains the records of its AUDIT and SECURITY severities, and a verifier
+// expects a chain on those (see [Options]). It is a plain value.
+type Severity struct {
+	Number log.Severity
+	Text   string
+}
+
+// DefaultSeverities are AUDIT and SECURITY under the default mapping.
+var DefaultSeverities = []Severity{{22, "AUDIT"}, {23, "SECURITY"}}
 
 // Options tune a Verifier.
 type Options struct {

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/fapilog/fapilog-go/internal/callsite"
 )
 
 // Semantic-convention keys of the exception attributes.
@@ -17,9 +19,6 @@ const (
 	ExceptionMessageKey    = attribute.Key("exception.message")
 	ExceptionStacktraceKey = attribute.Key("exception.stacktrace")
 )
-
-// modulePath is the module whose frames are cut from the top of stacks.
-const modulePath = "github.com/fapilog/fapilog-go"
 
 // maxStackFrames is the number of frames Stack captures.
 const maxStackFrames = 64
@@ -134,7 +133,7 @@ func stack(skip int) string {
 		if f.PC == 0 && f.Function == "" && f.File == "" {
 			break
 		}
-		if top && isLibraryFrame(f) {
+		if top && callsite.IsLibrary(f) {
 			if !more {
 				break
 			}
@@ -159,37 +158,4 @@ func stack(skip int) string {
 		b.WriteString("...additional frames elided...\n")
 	}
 	return validUTF8(b.String())
-}
-
-// isLibraryFrame reports whether f belongs to this library: a function of
-// the module github.com/fapilog/fapilog-go outside its examples, not
-// defined in a _test.go file.
-func isLibraryFrame(f runtime.Frame) bool {
-	if strings.HasSuffix(f.File, "_test.go") {
-		return false
-	}
-	pkg := funcPackage(f.Function)
-	if pkg == modulePath {
-		return true
-	}
-	rest, ok := strings.CutPrefix(pkg, modulePath+"/")
-	if !ok {
-		return false
-	}
-	return rest != "examples" && !strings.HasPrefix(rest, "examples/")
-}
-
-// funcPackage returns the package path of a function name as reported by
-// runtime.Frame.Function, e.g. "example.com/a/b" for
-// "example.com/a/b.(*T).M.func1" (dots in the last path element are escaped
-// as %2e by the linker, so the first dot after the last slash ends the path).
-func funcPackage(fn string) string {
-	if i := strings.IndexByte(fn, '['); i >= 0 {
-		fn = fn[:i] // type arguments of a generic function may hold '/' and '.'
-	}
-	slash := strings.LastIndexByte(fn, '/')
-	if dot := strings.IndexByte(fn[slash+1:], '.'); dot >= 0 {
-		return fn[:slash+1+dot]
-	}
-	return fn
 }

@@ -44,22 +44,3 @@ func SourceAttrs(pc uintptr) [3]attribute.KeyValue {
 		CodeLineNumberKey.Int(f.Line),
 	}
 }
-
-// CallerFrame returns the first frame on the calling goroutine's stack that
-// is outside this library (see ExceptionAttrs for what counts as library):
-// the user's call site, however deep the facade is and whatever the
-// compiler inlined (frames are expanded, not looked up from one PC).
-func CallerFrame() (runtime.Frame, bool) {
-	var pcs [16]uintptr
-	n := runtime.Callers(2, pcs[:])
-	frames := runtime.CallersFrames(pcs[:n])
-	for {
-		f, more := frames.Next()
-		if !isLibraryFrame(f) {
-			return f, f.Function != ""
-		}
-		if !more {
-			return runtime.Frame{}, false
-		}
-	}
-}

@@ -8,10 +8,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 )
 
-func runtimeFrame(fn, file string) runtime.Frame {
-	return runtime.Frame{Function: fn, File: file}
-}
-
 // callerLine returns the line of its caller.
 func callerLine() int {
 	_, _, line, _ := runtime.Caller(1)

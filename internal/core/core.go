@@ -23,6 +23,8 @@ import (
 	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/bridge"
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/auditchain"
+	"github.com/fapilog/fapilog-go/internal/callsite"
 	"github.com/fapilog/fapilog-go/internal/filter"
 	"github.com/fapilog/fapilog-go/internal/levelreg"
 	"github.com/fapilog/fapilog-go/internal/pipeline"
@@ -196,7 +198,7 @@ func (c *Core) Emit(ctx context.Context, e *Entry, args record.Args) error {
 		Stages:    c.stagesFor(e.Level),
 	}
 	if c.source && e.Caller {
-		if f, ok := bridge.CallerFrame(); ok {
+		if f, ok := callsite.First(); ok {
 			// src goes to the heap (stages see a heap copy of the Call):
 			// declared here, only calls with source pay for it.
 			src := [3]attribute.KeyValue{
@@ -249,7 +251,7 @@ func (c *Core) seal(ctx context.Context) {
 	if len(c.auditStages) == 0 {
 		return
 	}
-	ch, ok := c.auditStages[len(c.auditStages)-1].(*audit.Chain)
+	ch, ok := c.auditStages[len(c.auditStages)-1].(*auditchain.Chain)
 	if !ok || !ch.NeedsSeal() {
 		return
 	}
@@ -310,7 +312,7 @@ func stages(c settings.Config) (plain, chained []record.Stage) {
 			}
 			sevs = append(sevs, audit.Severity{Number: sev, Text: text})
 		}
-		chained = append(append([]record.Stage(nil), plain...), audit.NewSignedChain(c.AuditSigner, sevs...))
+		chained = append(append([]record.Stage(nil), plain...), auditchain.NewSignedChain(c.AuditSigner, sevs...))
 	}
 	return plain, chained
 }

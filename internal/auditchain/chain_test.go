@@ -1,9 +1,8 @@
-package audit_test
+package auditchain_test
 
 import (
 	"context"
 	"encoding/hex"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,15 +13,16 @@ import (
 	"go.opentelemetry.io/otel/log/noop"
 
 	"github.com/fapilog/fapilog-go/audit"
+	"github.com/fapilog/fapilog-go/internal/auditchain"
 	"github.com/fapilog/fapilog-go/internal/record"
 )
 
 func call(sev int, text string, t time.Time) *record.Call {
-	return &record.Call{Time: t, Severity: logSev(sev), Text: text}
+	return &record.Call{Time: t, Severity: log.Severity(sev), Text: text}
 }
 
 // apply runs the chain as record.Emit does: Apply, then Release.
-func apply(ch *audit.Chain, c *record.Call, msg string, attrs []attribute.KeyValue) []attribute.KeyValue {
+func apply(ch *auditchain.Chain, c *record.Call, msg string, attrs []attribute.KeyValue) []attribute.KeyValue {
 	_, out := ch.Apply(c, msg, attrs)
 	if ch.Holds(c) {
 		ch.Release(c)
@@ -40,11 +40,11 @@ func get(attrs []attribute.KeyValue, key string) (attribute.Value, bool) {
 }
 
 func TestChainNumbersAndLinksAuditAndSecurityRecordsOnly(t *testing.T) {
-	ch := audit.NewChain()
+	ch := auditchain.NewChain()
 	if len(ch.ID()) != 32 {
 		t.Fatalf("chain id %q: want 32 hex digits", ch.ID())
 	}
-	if other := audit.NewChain(); other.ID() == ch.ID() {
+	if other := auditchain.NewChain(); other.ID() == ch.ID() {
 		t.Fatal("two chains share an id")
 	}
 	now := time.Unix(1700000000, 123456789)
@@ -102,7 +102,7 @@ func TestChainNumbersAndLinksAuditAndSecurityRecordsOnly(t *testing.T) {
 }
 
 func TestChainHintsValuesJSONCannotType(t *testing.T) {
-	ch := audit.NewChainWithID("c")
+	ch := auditchain.NewChainWithID("c")
 	out := apply(ch, call(22, "AUDIT", time.Unix(1, 0)), "m", []attribute.KeyValue{
 		attribute.Float64("whole", 3), attribute.Float64("frac", 1.5), attribute.Int("int", 3),
 		attribute.ByteSlice("raw", []byte{1, 2}),
@@ -118,38 +118,8 @@ func TestChainHintsValuesJSONCannotType(t *testing.T) {
 	}
 }
 
-// TestCanonicalEncodingIsPinned fixes the version 1 encoding: changing it
-// breaks the verification of every chain already written.
-func TestCanonicalEncodingIsPinned(t *testing.T) {
-	r := audit.Record{
-		Time: time.Unix(0, 1), SeverityNumber: 22, SeverityText: "AUDIT", Body: attribute.StringValue("m"),
-		Attrs: []attribute.KeyValue{
-			attribute.Bool("b", true), attribute.Int("a", -1), attribute.String(audit.KeyHash, "skipped"),
-			attribute.Float64Slice("c", []float64{0.5}), attribute.Map("d", attribute.ByteSlice("y", []byte{7}), attribute.KeyValue{Key: "x"}),
-		},
-	}
-	got := hex.EncodeToString(audit.AppendCanonical(nil, &r))
-	want := strings.Join([]string{
-		hex.EncodeToString([]byte("fapilog-audit-v1\x00")),
-		"0000000000000001",                                    // time
-		"0000000000000005" + "4155444954",                     // "AUDIT"
-		"0000000000000016",                                    // 22
-		"04" + "0000000000000001" + "6d",                      // body "m"
-		"0000000000000004",                                    // 4 attributes, sorted
-		"0000000000000001" + "61" + "02" + "ffffffffffffffff", // a: int -1
-		"0000000000000001" + "62" + "0101",                    // b: true
-		"0000000000000001" + "63" + "06" + "0000000000000001" + "03" + "3fe0000000000000", // c: [0.5]
-		"0000000000000001" + "64" + "07" + "0000000000000002" +
-			"0000000000000001" + "78" + "00" + // x: empty
-			"0000000000000001" + "79" + "05" + "0000000000000001" + "07", // y: bytes
-	}, "")
-	if got != want {
-		t.Fatalf("canonical encoding changed:\n got %s\nwant %s", got, want)
-	}
-}
-
 func TestChainSerializesConcurrentRecords(t *testing.T) {
-	ch := audit.NewChain()
+	ch := auditchain.NewChain()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	seqs := map[int64]bool{}
@@ -191,7 +161,7 @@ func (panicLogger) Enabled(context.Context, log.EnabledParameters) bool {
 // or an SDK that panics while emitting, must not leave the chain locked
 // (the next AUDIT record would wait forever) nor unlock it twice (fatal).
 func TestPanicsNeverLeaveTheChainLocked(t *testing.T) {
-	ch := audit.NewChain()
+	ch := auditchain.NewChain()
 	lg := noop.NewLoggerProvider().Logger("x")
 	emit := func(lg log.Logger, stages ...record.Stage) (panicked bool) {
 		defer func() { panicked = recover() != nil }()
@@ -213,5 +183,30 @@ func TestPanicsNeverLeaveTheChainLocked(t *testing.T) {
 	case <-done:
 	case <-time.After(time.Minute): // a deadline for a stuck test, not a timing assertion
 		t.Fatal("the chain stayed locked after a panic")
+	}
+}
+
+// BenchmarkChainApply is the chain's own cost per AUDIT record (no logger,
+// no export): 3 string attributes, then 3 attributes of which two need a
+// type hint (an integral float and bytes).
+//
+//	go test -run '^$' -bench ChainApply -benchmem ./internal/auditchain/
+func BenchmarkChainApply(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		attrs []attribute.KeyValue
+	}{
+		{"plain", []attribute.KeyValue{attribute.String("user", "alice"), attribute.String("role", "admin"), attribute.String("by", "root")}},
+		{"hinted", []attribute.KeyValue{attribute.String("user", "alice"), attribute.Float64("amount", 100), attribute.ByteSlice("raw", []byte{1, 2})}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			ch := auditchain.NewChain()
+			rc := call(22, "AUDIT", time.Unix(1700000000, 0))
+			buf := make([]attribute.KeyValue, 0, 16)
+			b.ReportAllocs()
+			for b.Loop() {
+				apply(ch, rc, "role changed", append(buf[:0], c.attrs...))
+			}
+		})
 	}
 }

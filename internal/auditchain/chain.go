@@ -1,4 +1,9 @@
-package audit
+// Package auditchain writes the audit hash chain: the last record stage of
+// a logger whose AUDIT and SECURITY records get the audit.* attributes that
+// package audit documents and verifies. It is wiring for internal/core: users
+// turn the chain on with fapilog's options (WithAuditChain, a signing key),
+// never through this package.
+package auditchain
 
 import (
 	"crypto/rand"
@@ -13,17 +18,9 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
 
+	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/internal/record"
 )
-
-// Severity selects chained records by severity number and text.
-type Severity struct {
-	Number log.Severity
-	Text   string
-}
-
-// DefaultSeverities are AUDIT and SECURITY under the default mapping.
-var DefaultSeverities = []Severity{{22, "AUDIT"}, {23, "SECURITY"}}
 
 // Chain numbers and hashes records of the selected severities (AUDIT and
 // SECURITY) so that a verifier can prove none was altered, removed,
@@ -39,9 +36,9 @@ var DefaultSeverities = []Severity{{22, "AUDIT"}, {23, "SECURITY"}}
 // numbering to the moment the record is handed to the SDK, so the export
 // order is the sequence order. Other records never take it.
 type Chain struct {
-	sevs   []Severity
+	sevs   []audit.Severity
 	id     attribute.Value
-	signer Signer          // nil: unsigned
+	signer audit.Signer    // nil: unsigned
 	keyID  attribute.Value // the signer's key id
 	sealed bool            // a seal was written: the next record starts a new chain
 	sigBuf []byte
@@ -54,27 +51,26 @@ type Chain struct {
 	seq     int64
 	prev    [32]byte
 	prevHex attribute.Value
-	enc     Encoder
-	hint    hinter
+	enc     audit.Encoder
 }
 
 // NewChain returns a chain with a random id (128 bits, hex) for records of
-// the given severities (DefaultSeverities when none).
-func NewChain(sevs ...Severity) *Chain {
+// the given severities (audit.DefaultSeverities when none).
+func NewChain(sevs ...audit.Severity) *Chain {
 	return NewChainWithID(newChainID().AsString(), sevs...)
 }
 
 // NewChainWithID is NewChain with a given id, for tests.
-func NewChainWithID(id string, sevs ...Severity) *Chain {
+func NewChainWithID(id string, sevs ...audit.Severity) *Chain {
 	if len(sevs) == 0 {
-		sevs = DefaultSeverities
+		sevs = audit.DefaultSeverities
 	}
-	return &Chain{sevs: append([]Severity(nil), sevs...), id: attribute.StringValue(id)}
+	return &Chain{sevs: append([]audit.Severity(nil), sevs...), id: attribute.StringValue(id)}
 }
 
 // NewSignedChain is NewChain whose records are signed by s (nil: unsigned)
 // and carry its key id; Seal ends it with a signed seal.
-func NewSignedChain(s Signer, sevs ...Severity) *Chain {
+func NewSignedChain(s audit.Signer, sevs ...audit.Severity) *Chain {
 	ch := NewChain(sevs...)
 	if s != nil {
 		ch.signer, ch.keyID = s, attribute.StringValue(s.KeyID())
@@ -132,8 +128,7 @@ func (ch *Chain) Apply(c *record.Call, msg string, attrs []attribute.KeyValue) (
 		}
 	}()
 	attrs = dropReserved(attrs)
-	ch.hint.scan(attrs)
-	attrs = ch.link(c.Time, c.Severity, c.Text, msg, attrs, ch.hint.encoded(), false)
+	attrs = ch.link(c.Time, c.Severity, c.Text, msg, attrs, audit.TypeHints(attrs), false)
 	ch.holder.Store(c)
 	locked = false
 	return msg, attrs
@@ -167,47 +162,44 @@ func (ch *Chain) link(t time.Time, sev log.Severity, text, msg string, attrs []a
 		attrs[i] = attribute.KeyValue{Key: attribute.Key(k), Value: v}
 		i++
 	}
-	set(KeyChainID, ch.id)
-	set(KeySeq, attribute.Int64Value(seq))
+	set(audit.KeyChainID, ch.id)
+	set(audit.KeySeq, attribute.Int64Value(seq))
 	var prev []byte
 	if seq > 1 {
-		set(KeyPrevHash, ch.prevHex)
+		set(audit.KeyPrevHash, ch.prevHex)
 		prev = ch.prev[:]
 	}
 	if ch.signer != nil {
-		set(KeyKeyID, ch.keyID)
+		set(audit.KeyKeyID, ch.keyID)
 	}
 	if seal {
-		set(KeySeal, attribute.BoolValue(true))
+		set(audit.KeySeal, attribute.BoolValue(true))
 	}
 	hashAt := i
-	set(KeyHash, attribute.Value{})
+	set(audit.KeyHash, attribute.Value{})
 	sigAt := i
 	if ch.signer != nil {
-		set(KeySig, attribute.Value{})
+		set(audit.KeySig, attribute.Value{})
 	}
 	if types != "" {
-		set(KeyTypes, attribute.StringValue(types))
+		set(audit.KeyTypes, attribute.StringValue(types))
 	}
-	rec := Record{Time: t, SeverityNumber: int64(sev), SeverityText: text, Body: attribute.StringValue(msg), Attrs: attrs}
+	rec := audit.Record{Time: t, SeverityNumber: int64(sev), SeverityText: text, Body: attribute.StringValue(msg), Attrs: attrs}
 	sum := ch.enc.Hash(prev, &rec)
 	var hexBuf [2 * sha256.Size]byte
 	hex.Encode(hexBuf[:], sum[:])
 	hexSum := attribute.StringValue(string(hexBuf[:]))
 	attrs[hashAt].Value = hexSum
 	if ch.signer != nil {
-		ch.sigBuf = SignedMessage(ch.sigBuf[:0], ch.id.AsString(), seq, sum)
+		ch.sigBuf = audit.SignedMessage(ch.sigBuf[:0], ch.id.AsString(), seq, sum)
 		attrs[sigAt].Value = attribute.StringValue(base64.StdEncoding.EncodeToString(ch.signer.Sign(ch.sigBuf)))
 	}
 	ch.seq, ch.prev, ch.prevHex = seq, sum, hexSum
 	return attrs
 }
 
-// SealMessage is the body of a seal record.
-const SealMessage = "audit chain sealed"
-
 // SealStage returns the stage that turns a record into the chain's seal:
-// body SealMessage, the next sequence number and audit.seal=true, hashed,
+// body audit.SealMessage, the next sequence number and audit.seal=true, hashed,
 // linked and signed like the others, without any other attribute. A
 // verifier given the public key then requires the seal, so records cut off
 // at the end are detected. Records after it start a new chain. The caller
@@ -237,11 +229,11 @@ func (s sealStage) Apply(c *record.Call, msg string, attrs []attribute.KeyValue)
 		// carries no chain attributes and no seal.
 		return msg, attrs[:0]
 	}
-	attrs = ch.link(c.Time, c.Severity, c.Text, SealMessage, attrs[:0], "", true)
+	attrs = ch.link(c.Time, c.Severity, c.Text, audit.SealMessage, attrs[:0], "", true)
 	ch.sealed = true
 	ch.holder.Store(c)
 	locked = false
-	return SealMessage, attrs
+	return audit.SealMessage, attrs
 }
 
 // NeedsSeal reports whether the chain is signed, holds records and is not
@@ -261,7 +253,7 @@ func dropReserved(attrs []attribute.KeyValue) []attribute.KeyValue {
 	for _, kv := range attrs {
 		if strings.HasPrefix(string(kv.Key), "audit.") {
 			switch kv.Key {
-			case KeyChainID, KeySeq, KeyPrevHash, KeyHash, KeyTypes, KeyKeyID, KeySig, KeySeal:
+			case audit.KeyChainID, audit.KeySeq, audit.KeyPrevHash, audit.KeyHash, audit.KeyTypes, audit.KeyKeyID, audit.KeySig, audit.KeySeal:
 				continue
 			}
 		}
