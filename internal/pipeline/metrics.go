@@ -24,8 +24,8 @@ const (
 	MetricRecovered = "fapilog.records.recovered"
 	// MetricResent counts records delivered from the spool that an
 	// earlier attempt may have delivered: possible duplicates.
-	MetricResent = "fapilog.records.resent"
-	MetricRetried   = "fapilog.records.retried"
+	MetricResent  = "fapilog.records.resent"
+	MetricRetried = "fapilog.records.retried"
 	// MetricFiltered counts records a filter left out on purpose, with the
 	// attribute reason (sampled, rate_limited, deduplicated) besides
 	// logger and level.
