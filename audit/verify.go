@@ -69,8 +69,9 @@ type Fault struct {
 type ChainReport struct {
 	ID string
 	// Records is the number of records read, duplicates included;
-	// Verified the number whose hash and link to the record before hold.
-	Records, Verified int
+	// Verified the number whose hash and link to the record before hold;
+	// Duplicates the exact copies accepted under Options.AllowDuplicates.
+	Records, Verified, Duplicates int
 	// FirstSeq and LastSeq are the lowest and highest sequence numbers
 	// seen; HeadHash is the hash of LastSeq: keep it (or compare it with a
 	// copy kept elsewhere) to detect records cut off at the end, which no
@@ -140,6 +141,14 @@ type Options struct {
 	// AllowUnsealed accepts signed chains without a seal: the logs of a
 	// process still running. Records cut off at the end then go unnoticed.
 	AllowUnsealed bool
+	// AllowDuplicates counts an exact copy of a verified record (same
+	// chain, number and hash) in ChainReport.Duplicates instead of
+	// reporting it REPLAYED: for stores fed at least once, where a logger
+	// with a spool resends what a crash left unacknowledged (counted in
+	// the logger's DrainResult.Resent). A copy adds no event: its number
+	// says it is the same record. Two different records with one number
+	// are still a CONFLICT.
+	AllowDuplicates bool
 }
 
 // Verifier checks chained records. Add records in the order they were
@@ -301,7 +310,9 @@ func (v *Verifier) chain(id string, st *chainState) ChainReport {
 			continue
 		}
 		if f, dup := first[e.seq]; dup {
-			if e.hash == f.hash {
+			if e.hash == f.hash && v.opts.AllowDuplicates {
+				cr.Duplicates++
+			} else if e.hash == f.hash {
 				faults = append(faults, Fault{Replayed, e.seq, e.where, "repeats " + f.where})
 			} else {
 				faults = append(faults, Fault{Conflict, e.seq, e.where, "differs from " + f.where + " with the same number"})
@@ -474,6 +485,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "chain %s: %s\n", c.ID, status)
 		fmt.Fprintf(&b, "  records %d, verified %d, seq %d..%d, head seq %d hash %s\n",
 			c.Records, c.Verified, c.FirstSeq, c.LastSeq, c.LastSeq, c.HeadHash)
+		if c.Duplicates > 0 {
+			fmt.Fprintf(&b, "  exact copies (at-least-once delivery, accepted with -allow-duplicates): %d\n", c.Duplicates)
+		}
 		switch {
 		case c.KeyID != "" && !r.SignaturesChecked:
 			fmt.Fprintf(&b, "  names key %s (signatures and seal not checked: no trusted key given)\n", c.KeyID)

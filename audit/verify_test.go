@@ -340,3 +340,26 @@ func TestAttributesDroppedByAnSDKLimitAreExplained(t *testing.T) {
 		t.Fatalf("%s", text(rep))
 	}
 }
+
+// At-least-once delivery (a spool resending after a crash) puts exact
+// copies in the store. By default a copy is REPLAYED; with AllowDuplicates
+// it is counted instead, and a different record with the same number is
+// still a CONFLICT.
+func TestExactCopiesAreCountedWithAllowDuplicates(t *testing.T) {
+	clean := auditOnly(auditLines(t, 4))
+	copies := append(append([]string(nil), clean...), clean[1], clean[2])
+	if got := kinds(verify(t, copies, audit.Options{})); got != "REPLAYED@2 REPLAYED@3" {
+		t.Fatalf("default: %q", got)
+	}
+	rep := verify(t, copies, audit.Options{AllowDuplicates: true})
+	if !rep.OK() || rep.Chains[0].Duplicates != 2 || rep.Chains[0].Verified != 4 {
+		t.Fatalf("with AllowDuplicates:\n%s", text(rep))
+	}
+	if !strings.Contains(text(rep), "exact copies") {
+		t.Fatalf("the report does not show the copies:\n%s", text(rep))
+	}
+	forged := append(append([]string(nil), clean...), rehash(t, append([]string(nil), clean...), 1)[1])
+	if got := kinds(verify(t, forged, audit.Options{AllowDuplicates: true})); got != "CONFLICT@2" {
+		t.Fatalf("a different record 2 with AllowDuplicates: %q", got)
+	}
+}

@@ -71,6 +71,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(&pubKeys, "public-key", "Ed25519 public key (PEM) that must have signed every chain; repeat for rotated keys")
 	fs.Var(&hmacKeys, "hmac-key", "file holding an HMAC-SHA256 shared secret that must have signed every chain; repeatable")
 	allowUnsealed := fs.Bool("allow-unsealed", false, "with keys: accept signed chains without a seal (a process still running)")
+	allowDups := fs.Bool("allow-duplicates", false, "count exact copies of a record (at-least-once delivery after a crash) instead of reporting them REPLAYED")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: fapilog-verify [flags] [file|glob ...]   (standard input when no file or \"-\")")
 		fs.PrintDefaults()
@@ -95,7 +96,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fapilog-verify: %v\n", err)
 		return 2
 	}
-	v := audit.NewVerifier(audit.Options{Partial: *partial, RequireChain: *require, Keys: keys, AllowUnsealed: *allowUnsealed})
+	v := audit.NewVerifier(audit.Options{Partial: *partial, RequireChain: *require, Keys: keys, AllowUnsealed: *allowUnsealed,
+		AllowDuplicates: *allowDups})
 	files, err := inputFiles(fs.Args())
 	if err != nil {
 		fmt.Fprintf(stderr, "fapilog-verify: %v\n", err)

@@ -100,3 +100,18 @@ func TestStdinFlagsAndErrors(t *testing.T) {
 		t.Fatalf("no chain: exit %d\n%s", code, out.String())
 	}
 }
+
+// A store fed at least once holds exact copies: exit 1 (REPLAYED) by
+// default, exit 0 with -allow-duplicates, which counts them.
+func TestAllowDuplicatesAcceptsExactCopies(t *testing.T) {
+	lines := consoleLog(t)
+	name := write(t, append(lines, lines[2])) // seq 2 delivered twice
+	var out, errOut bytes.Buffer
+	if code := run([]string{name}, nil, &out, &errOut); code != 1 || !strings.Contains(out.String(), "REPLAYED") {
+		t.Fatalf("default: exit %d\n%s", code, out.String())
+	}
+	out.Reset()
+	if code := run([]string{"-allow-duplicates", name}, nil, &out, &errOut); code != 0 || !strings.Contains(out.String(), "exact copies") {
+		t.Fatalf("-allow-duplicates: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+}
