@@ -3,15 +3,63 @@ package exporter
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	collogpb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/fapilog/fapilog-go/internal/delivery"
 )
+
+// A failed attempt may have delivered its records unless the connection
+// was never made or the collector answered (and so accepted nothing).
+func TestWhichFailedAttemptsMayHaveDelivered(t *testing.T) {
+	dial := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	grpcCases := []struct {
+		err  error
+		want bool
+	}{
+		{status.Error(codes.Unavailable, `connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:1: connect: connection refused"`), false},
+		{status.Error(codes.Unavailable, "error reading from server: EOF"), true},
+		{status.Error(codes.Unavailable, "transport is closing"), true},
+		{status.Error(codes.DeadlineExceeded, "context deadline exceeded"), true},
+		{status.Error(codes.ResourceExhausted, "memory limit"), false},
+		{status.Error(codes.InvalidArgument, "bad"), false},
+		{errors.New("not a status"), true},
+	}
+	for _, c := range grpcCases {
+		if got := grpcMaybeDelivered(c.err); got != c.want {
+			t.Errorf("gRPC %v: %v, want %v", c.err, got, c.want)
+		}
+	}
+	httpCases := []struct {
+		resp *http.Response
+		err  error
+		want bool
+	}{
+		{nil, dial, false},
+		{nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, true},
+		{nil, io.EOF, true},
+		{nil, context.DeadlineExceeded, true},
+		{&http.Response{StatusCode: http.StatusServiceUnavailable}, nil, false},
+		{&http.Response{StatusCode: http.StatusBadRequest}, nil, false},
+		{&http.Response{StatusCode: http.StatusGatewayTimeout}, nil, true},
+		{&http.Response{StatusCode: http.StatusOK}, nil, false},
+	}
+	for _, c := range httpCases {
+		if got := httpMaybeDelivered(c.resp, c.err); got != c.want {
+			t.Errorf("HTTP %v / %v: %v, want %v", c.resp, c.err, got, c.want)
+		}
+	}
+}
 
 // TestConnectionErrorsAreRetriedOverBothProtocols points an exporter at a
 // port nothing listens on and starts the server there 300 ms into the
@@ -31,7 +79,10 @@ func TestConnectionErrorsAreRetriedOverBothProtocols(t *testing.T) {
 				time.Sleep(300 * time.Millisecond)
 				started <- serveLate(t, proto, addr)
 			}()
-			err := b.Exporter.Export(context.Background(), oneRecord(t))
+			ctx, rep := delivery.With(context.Background())
+			var sends atomic.Int32
+			rep.OnSend(func() { sends.Add(1) })
+			err := b.Exporter.Export(ctx, oneRecord(t))
 			stop := <-started
 			defer stop()
 			if err != nil {
@@ -39,6 +90,14 @@ func TestConnectionErrorsAreRetriedOverBothProtocols(t *testing.T) {
 			}
 			if b.Retries() == 0 {
 				t.Fatal("Retries() = 0: the refused attempts were not counted")
+			}
+			// Refused attempts delivered nothing: no possible duplicate.
+			if maybe, observed := rep.MaybeDelivered(); maybe || !observed {
+				t.Fatalf("after refused attempts: maybe delivered %v, reported %v; want false, true", maybe, observed)
+			}
+			// The attempt that got through was announced before it left.
+			if sends.Load() != 1 {
+				t.Fatalf("OnSend ran %d times, want once", sends.Load())
 			}
 		})
 	}
@@ -74,11 +133,17 @@ func TestHTTPConnectionResetIsRetried(t *testing.T) {
 
 	b := build(t, Config{Kind: KindOTLP, Protocol: ProtocolHTTP, Endpoint: "http://" + lis.Addr().String(), Retry: fastRetry})
 	defer shutdown(t, b.Exporter)
-	if err := b.Exporter.Export(context.Background(), oneRecord(t)); err != nil {
+	ctx, rep := delivery.With(context.Background())
+	if err := b.Exporter.Export(ctx, oneRecord(t)); err != nil {
 		t.Fatalf("Export after one reset connection: %v", err)
 	}
 	if b.Retries() != 1 || calls.Load() != 2 {
 		t.Fatalf("Retries() %d, server calls %d; want 1, 2", b.Retries(), calls.Load())
+	}
+	// The first attempt reached the server, which read it: the record may
+	// be there twice, and the pipeline must be told.
+	if maybe, _ := rep.MaybeDelivered(); !maybe {
+		t.Fatal("an attempt cut after the server read it was not reported as maybe delivered")
 	}
 }
 
@@ -92,9 +157,14 @@ func TestConnectionRefusedStopsAtTheRetryWindow(t *testing.T) {
 				Retry: &RetryConfig{Enabled: true, InitialInterval: 5 * time.Millisecond, MaxInterval: 10 * time.Millisecond, MaxElapsedTime: 200 * time.Millisecond}})
 			defer shutdown(t, b.Exporter)
 			start := time.Now()
-			err := b.Exporter.Export(context.Background(), oneRecord(t))
+			ctx, rep := delivery.With(context.Background())
+			rep.OnSend(func() { t.Error("a request to a port nothing listens on was announced as leaving") })
+			err := b.Exporter.Export(ctx, oneRecord(t))
 			if err == nil {
 				t.Fatal("Export to nothing succeeded")
+			}
+			if maybe, _ := rep.MaybeDelivered(); maybe {
+				t.Fatalf("refused attempts reported as maybe delivered: %v", err)
 			}
 			if d := time.Since(start); d > 5*time.Second {
 				t.Fatalf("Export took %v with a 200 ms retry window", d)

@@ -11,6 +11,8 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
+
+	"github.com/fapilog/fapilog-go/internal/delivery"
 )
 
 // buildOTLP builds the OTLP exporter of a resolved Config.
@@ -160,7 +162,10 @@ func (e *otlpExporter) Export(ctx context.Context, records []sdklog.Record) erro
 	e.mu.Unlock()
 	defer e.exportDone()
 
-	s := &exportState{retries: &e.retries, gzip: e.gzip}
+	s := &exportState{retries: &e.retries, gzip: e.gzip, report: delivery.From(ctx)}
+	if s.report != nil {
+		s.report.Observe()
+	}
 	ctx = context.WithValue(ctx, stateKey{}, s)
 	if e.timeout > 0 {
 		var cancel context.CancelFunc
@@ -253,6 +258,10 @@ func (e *otlpExporter) Shutdown(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ReportsDelivery tells the pipeline that this exporter's transports
+// report on their attempts (see internal/delivery).
+func (e *otlpExporter) ReportsDelivery() bool { return true }
 
 // ForceFlush does nothing: the exporter holds no records.
 func (e *otlpExporter) ForceFlush(context.Context) error { return nil }

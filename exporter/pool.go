@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"strings"
 	"sync"
@@ -23,7 +24,10 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/encoding/gzip"
+	"google.golang.org/grpc/stats"
 	"google.golang.org/grpc/status"
+
+	"github.com/fapilog/fapilog-go/internal/delivery"
 )
 
 // connKey identifies a shared connection: everything that shapes the
@@ -133,6 +137,7 @@ func acquireGRPC(key connKey) (*grpc.ClientConn, func(), error) {
 			grpc.WithTransportCredentials(creds),
 			grpc.WithUserAgent("fapilog-go OTel Go OTLP over gRPC logs exporter/"+otlploggrpc.Version()),
 			grpc.WithUnaryInterceptor(grpcAttempt),
+			grpc.WithStatsHandler(sendingHandler{}),
 		)
 		if err != nil {
 			return nil, fmt.Errorf("exporter: gRPC client for %s: %w", key.target, err)
@@ -237,9 +242,24 @@ type exportState struct {
 	retries  *atomic.Uint64 // the exporter's total
 	gzip     bool
 	tooLarge atomic.Bool // HTTP: the collector answered 413
+	// report, when the caller asked (the pipeline counting possible
+	// duplicates), learns of attempts whose outcome is unknown.
+	report *delivery.Report
+}
+
+// outcome notes a failed attempt whose request may have reached the
+// collector.
+func (s *exportState) outcome(maybeDelivered bool) {
+	if maybeDelivered && s.report != nil {
+		s.report.Uncertain()
+	}
 }
 
 type stateKey struct{}
+
+// attemptKey carries, in the context of one gRPC attempt, whether its
+// request may have left (see sendingHandler).
+type attemptKey struct{}
 
 func (s *exportState) attempt() {
 	if s.attempts.Add(1) > 1 {
@@ -254,13 +274,19 @@ func stateFrom(ctx context.Context) *exportState {
 
 // grpcAttempt is the unary interceptor of every shared gRPC connection.
 func grpcAttempt(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-	if s := stateFrom(ctx); s != nil {
+	s := stateFrom(ctx)
+	var sent atomic.Bool // set by sendingHandler once the request may leave
+	if s != nil {
 		s.attempt()
 		if s.gzip {
 			opts = append(opts, grpc.UseCompressor(gzip.Name))
 		}
+		ctx = context.WithValue(ctx, attemptKey{}, &sent)
 	}
 	err := invoker(ctx, method, req, reply, cc, opts...)
+	if s != nil && err != nil {
+		s.outcome(sent.Load() && grpcMaybeDelivered(err))
+	}
 	if err != nil && status.Code(err) == codes.Unavailable && mismatchHint(err.Error()) != "" {
 		// The endpoint speaks another protocol (HTTP/1.1, or plaintext to
 		// a TLS client): Unavailable would be retried until the timeout,
@@ -279,9 +305,21 @@ func (t attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.Response == nil && s != nil {
 		s.attempt()
 	}
+	var sent atomic.Bool
+	if s != nil && s.report != nil {
+		// Once a connection is there, the request may leave: the caller
+		// marks the records sent before it does (GotConn runs before the
+		// request is written).
+		rep := s.report
+		r = r.WithContext(httptrace.WithClientTrace(r.Context(), &httptrace.ClientTrace{
+			GotConn: func(httptrace.GotConnInfo) { sent.Store(true); rep.Sending() },
+		}))
+	}
 	resp, err := t.base.RoundTrip(r)
 	if s != nil {
 		noteTooLarge(s, resp)
+		// An attempt that never got a connection delivered nothing.
+		s.outcome(sent.Load() && httpMaybeDelivered(resp, err))
 	}
 	if err != nil && connectionError(err) {
 		// otlploghttp retries only what net/url reports as temporary; a
@@ -325,3 +363,71 @@ func (e retryableConnError) Error() string   { return e.err.Error() }
 func (e retryableConnError) Unwrap() error   { return e.err }
 func (e retryableConnError) Temporary() bool { return true }
 func (e retryableConnError) Timeout() bool   { return false }
+
+// grpcMaybeDelivered reports whether a failed gRPC attempt may still have
+// delivered its records. A status the server answered means it accepted
+// nothing (OTLP); a connection that was never made sent nothing. A
+// deadline, a cancellation or a transport failure after the request left
+// (the collector died holding it) leave the outcome unknown. The server's
+// own Unavailable (overloaded) cannot be told from the transport's and
+// counts as unknown: a possible duplicate too many, never one too few.
+func grpcMaybeDelivered(err error) bool {
+	st, ok := status.FromError(err)
+	if !ok {
+		return true
+	}
+	switch st.Code() {
+	case codes.DeadlineExceeded, codes.Canceled, codes.Unknown, codes.Internal:
+		return true
+	case codes.Unavailable:
+		return !neverConnected(st.Message())
+	}
+	return false
+}
+
+// httpMaybeDelivered reports whether an HTTP attempt that did not succeed
+// may still have delivered its records: a transport error once the
+// connection was made (reset, EOF, timeout), or a gateway that lost its
+// upstream mid-request (502, 504). A status the collector answered means
+// it accepted nothing; a failed dial sent nothing.
+func httpMaybeDelivered(resp *http.Response, err error) bool {
+	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) && op.Op == "dial" {
+			return false
+		}
+		return !neverConnected(err.Error())
+	}
+	return resp != nil && (resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout)
+}
+
+// neverConnected reports whether an error text says the connection was
+// never made.
+func neverConnected(msg string) bool {
+	for _, s := range []string{"connection refused", "while dialing", "no such host", "network is unreachable", "no route to host"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// sendingHandler tells an export's delivery report that a gRPC request may
+// leave: the client's OutHeader event comes once a stream is open on a
+// connection, before the message carrying the records is written. Calls
+// that never get a connection (refused, unreachable) never reach it.
+type sendingHandler struct{}
+
+func (sendingHandler) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context { return ctx }
+func (sendingHandler) HandleRPC(ctx context.Context, s stats.RPCStats) {
+	if h, ok := s.(*stats.OutHeader); ok && h.Client {
+		if sent, _ := ctx.Value(attemptKey{}).(*atomic.Bool); sent != nil {
+			sent.Store(true)
+		}
+		if st := stateFrom(ctx); st != nil && st.report != nil {
+			st.report.Sending()
+		}
+	}
+}
+func (sendingHandler) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context { return ctx }
+func (sendingHandler) HandleConn(context.Context, stats.ConnStats)                       {}

@@ -13,6 +13,8 @@ import (
 	"go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/metric"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
+
+	"github.com/fapilog/fapilog-go/internal/delivery"
 )
 
 // engine is what loggers with one configuration share: one provider, one
@@ -224,7 +226,18 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 		stop := context.AfterFunc(eng.abortCtx, cancel)
 		defer func() { stop(); cancel() }()
 	}
+	ctx, rep := delivery.With(ctx)
 	err := e.exportInner(ctx, recs)
+	// uncertain: an attempt failed after its request may have reached the
+	// collector, so what this export delivered may be there twice, and
+	// what it failed to deliver may be there once. An exporter that does
+	// not report leaves only its error to guess from, for the failed
+	// records (failedMaybe); its delivered ones came in one attempt.
+	uncertain, observed := rep.MaybeDelivered()
+	failedMaybe := uncertain
+	if err != nil && !observed {
+		failedMaybe = maybeDelivered(err)
+	}
 
 	eng.mu.Lock()
 	tallies := e.scratch[:0]
@@ -283,7 +296,7 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 				// partial failure is the collector refusing those records:
 				// replaying them would not help.) An engine with a spool has
 				// one member.
-				spooled, lost = sp.takeFailed(recs, &tallies[0].fail, err)
+				spooled, lost = sp.takeFailed(recs, &tallies[0].fail, err, failedMaybe)
 			}
 		}
 	}
@@ -305,6 +318,9 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 			for i := range nSeverities {
 				if t.exported[i] > 0 {
 					m.counts.exported[i].Add(t.exported[i])
+					if uncertain {
+						m.counts.resent[i].Add(t.exported[i])
+					}
 				}
 				if t.fail[i] > 0 {
 					m.counts.failed[i].Add(t.fail[i])

@@ -17,6 +17,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/fapilog/fapilog-go/internal/delivery"
 	"github.com/fapilog/fapilog-go/internal/record"
 	"github.com/fapilog/fapilog-go/internal/spool"
 )
@@ -193,11 +194,11 @@ func encode(sev int, r *spool.Record) ([]byte, error) {
 func (sp *spooler) exportLive(ctx context.Context, recs []sdklog.Record) error {
 	sp.exportSem <- struct{}{}
 	if sp.wal != nil {
-		// From here the collector may get them: a death before their
-		// removal from the log makes them possible duplicates.
-		if err := sp.wal.sending(sp.protectedIn(recs)); err != nil {
-			sp.warn.note(sp.p.name, "not marked sent in the write-ahead log (a crash now would resend them unflagged)", err)
-		}
+		// Once a request may leave, a death before the records' removal
+		// from the log makes them possible duplicates: mark them sent
+		// first.
+		k := sp.protectedIn(recs)
+		sp.beforeSend(ctx, func() error { return sp.wal.sending(k) }, "write-ahead log")
 	}
 	err := sp.p.eng.exp.inner.Export(ctx, recs)
 	<-sp.exportSem
@@ -217,7 +218,7 @@ func (sp *spooler) exportLive(ctx context.Context, recs []sdklog.Record) error {
 // into the spool, takes them out of tally (which then holds the failed
 // ones), and returns how many it spooled per severity. lost reports
 // whether any record of the batch is lost.
-func (sp *spooler) takeFailed(recs []sdklog.Record, tally *[nSeverities]uint64, exportErr error) (*[nSeverities]uint64, bool) {
+func (sp *spooler) takeFailed(recs []sdklog.Record, tally *[nSeverities]uint64, exportErr error, maybe bool) (*[nSeverities]uint64, bool) {
 	var entries [][]byte
 	var sevs []int
 	for i := range recs {
@@ -238,7 +239,8 @@ func (sp *spooler) takeFailed(recs []sdklog.Record, tally *[nSeverities]uint64, 
 		return nil, true
 	}
 	appendFn := sp.s.Append
-	if maybeDelivered(exportErr) {
+	if maybe {
+		// The collector may have them: replayed, they count as Resent.
 		appendFn = sp.s.AppendMaybeDelivered
 	}
 	n, err := appendFn(entries...)
@@ -467,16 +469,18 @@ func (sp *spooler) replay(ctx context.Context) outcome {
 			recs = append(recs, r)
 		}
 		var err error
+		batchUncertain := false
 		if len(recs) > 0 {
 			out := sp.toSDK(recs)
 			if len(out) != len(recs) {
 				// Never acknowledge what was not exported.
 				err = fmt.Errorf("spool: rebuilt %d of %d records", len(out), len(recs))
 			} else {
-				if merr := sp.s.MarkSent(len(entries)); merr != nil {
-					sp.p.warn.note(sp.p.name, "not marked sent in the spool (a crash now would resend them unflagged)", merr)
-				}
-				err = sp.export(ctx, out)
+				rctx, rep := delivery.With(ctx)
+				n := len(entries)
+				sp.beforeSend(rctx, func() error { return sp.s.MarkSent(n) }, "spool")
+				err = sp.export(rctx, out)
+				batchUncertain, _ = rep.MaybeDelivered()
 			}
 		}
 		g.release(len(entries))
@@ -494,7 +498,7 @@ func (sp *spooler) replay(ctx context.Context) outcome {
 			sp.p.warn.note(sp.p.name, "replayed but not removed from the spool", aerr)
 			return replayFailed
 		}
-		if n := sp.countReplayed(entries, sevs, ok); n > 0 {
+		if n := sp.countReplayed(entries, sevs, ok, batchUncertain); n > 0 {
 			sp.warn.note(sp.p.name, "sent again from the spool (at least once)",
 				fmt.Errorf("%d of them an earlier attempt may have delivered: possible duplicates (DrainResult.Resent)", n))
 		}
@@ -525,9 +529,10 @@ func (sp *spooler) poisoned(err error) bool {
 
 // countReplayed moves replayed entries from Spooled to Exported (or to
 // Failed when unreadable or given up), and inherited ones to Recovered. It
-// counts those an earlier attempt may have delivered as Resent too, and
-// returns how many.
-func (sp *spooler) countReplayed(entries []spool.Entry, sevs []int, ok []bool) (resent int) {
+// counts as Resent too those an earlier attempt may have delivered, and
+// all delivered ones when this replay's export had an attempt of unknown
+// outcome (uncertain), and returns how many.
+func (sp *spooler) countReplayed(entries []spool.Entry, sevs []int, ok []bool, uncertain bool) (resent int) {
 	c := &sp.p.counts
 	e := sp.p.eng
 	e.mu.Lock()
@@ -537,7 +542,7 @@ func (sp *spooler) countReplayed(entries []spool.Entry, sevs []int, ok []bool) (
 	}
 	for i, en := range entries {
 		sev := sevs[i]
-		if en.MaybeDelivered && ok[i] {
+		if ok[i] && (en.MaybeDelivered || uncertain) {
 			c.resent[sev].Add(1)
 			resent++
 		}
@@ -679,4 +684,22 @@ var errNoRoom = errors.New("no room in the export queue in time")
 // uncounted).
 func maybeDelivered(err error) bool {
 	return !errors.Is(err, syscall.ECONNREFUSED) && !strings.Contains(err.Error(), "connection refused")
+}
+
+// beforeSend runs mark (which marks records sent on disk) before the
+// export of ctx may send them: when its exporter reports on its attempts,
+// at the first one that may leave the process (none while the collector
+// refuses connections, so an outage leaves no false possible duplicates);
+// for other exporters, now.
+func (sp *spooler) beforeSend(ctx context.Context, mark func() error, where string) {
+	run := func() {
+		if err := mark(); err != nil {
+			sp.warn.note(sp.p.name, "not marked sent in the "+where+" (a crash now would resend them unflagged)", err)
+		}
+	}
+	if rep := delivery.From(ctx); rep != nil && delivery.Reports(sp.p.eng.exp.inner) {
+		rep.OnSend(run)
+		return
+	}
+	run()
 }

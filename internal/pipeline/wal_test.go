@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
+	"github.com/fapilog/fapilog-go/internal/delivery"
 	"github.com/fapilog/fapilog-go/internal/record"
 	"github.com/fapilog/fapilog-go/internal/spool"
 )
@@ -162,5 +163,47 @@ func TestTheNextProcessCountsWhatTheDeadOneMayHaveDelivered(t *testing.T) {
 	defer mu.Unlock()
 	if w := strings.Join(warned, "\n"); !strings.Contains(w, "possible duplicates") {
 		t.Fatalf("no stderr line about possible duplicates: %q", warned)
+	}
+}
+
+// reportingExporter fails its first attempt the way a collector that died
+// holding the request does (the exporter tells the pipeline the outcome is
+// unknown), then delivers: as the OTLP exporter's transports report.
+type reportingExporter struct {
+	*heldExporter
+	uncertain bool
+}
+
+func (e *reportingExporter) Export(ctx context.Context, recs []sdklog.Record) error {
+	if r := delivery.From(ctx); r != nil {
+		r.Observe()
+		if e.uncertain {
+			r.Uncertain()
+		}
+	}
+	return e.heldExporter.Export(ctx, recs)
+}
+
+// A batch delivered after an attempt whose outcome is unknown may be at
+// the collector twice: its records count as Resent (possible duplicates),
+// and only then. Before, a retry's duplicates were counted nowhere.
+func TestABatchDeliveredAfterAnUncertainAttemptCountsAsResent(t *testing.T) {
+	for _, uncertain := range []bool{true, false} {
+		e := &reportingExporter{heldExporter: newHeld(false), uncertain: uncertain}
+		p := New(Settings{Exporter: e, QueueSize: 64, BatchSize: 8, ExportInterval: time.Millisecond,
+			Name: "resent", Warn: func(string) {}})
+		emitN(t, p, log.SeverityError, 3)
+		emitN(t, p, log.SeverityInfo, 2)
+		r, err := p.Stop(context.Background())
+		if err != nil || r.Exported != 5 {
+			t.Fatalf("%+v, %v", r, err)
+		}
+		want := uint64(0)
+		if uncertain {
+			want = 5
+		}
+		if r.Resent != want || r.BySeverity[log.SeverityError].Resent != want*3/5 {
+			t.Fatalf("uncertain=%v: Resent %d (ERROR %d), want %d", uncertain, r.Resent, r.BySeverity[log.SeverityError].Resent, want)
+		}
 	}
 }

@@ -1,0 +1,85 @@
+// Package delivery lets an exporter tell the pipeline that called it
+// whether an export may have reached the collector more than once, or at
+// all when it failed: what the pipeline needs to count possible duplicates
+// (DrainResult.Resent). A Report travels in the context of one Export
+// call; the exporter's transports write to it, the pipeline reads it after
+// Export returns.
+package delivery
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+)
+
+// Report is what an exporter learned about the attempts of one export. It
+// is safe for concurrent use (a fan-out exporter's children share it).
+type Report struct {
+	observed  atomic.Bool
+	uncertain atomic.Bool
+	onSend    func()
+	sendOnce  sync.Once
+}
+
+// Reporter is implemented by exporters whose transports report on their
+// attempts (Observe, Uncertain) and call Sending before a request may
+// leave. For the others the pipeline assumes the worst: every export may
+// send, and a failed one may have delivered.
+type Reporter interface {
+	// ReportsDelivery is true when the exporter reports.
+	ReportsDelivery() bool
+}
+
+// Reports reports whether the exporter e reports on its attempts.
+func Reports(e any) bool {
+	r, ok := e.(Reporter)
+	return ok && r.ReportsDelivery()
+}
+
+type key struct{}
+
+// With returns ctx carrying a new Report.
+func With(ctx context.Context) (context.Context, *Report) {
+	r := &Report{}
+	return context.WithValue(ctx, key{}, r), r
+}
+
+// From returns the Report of ctx, or nil.
+func From(ctx context.Context) *Report {
+	r, _ := ctx.Value(key{}).(*Report)
+	return r
+}
+
+// Observe says that the exporter reports on its attempts: without it, the
+// pipeline cannot tell and must guess from the error.
+func (r *Report) Observe() { r.observed.Store(true) }
+
+// OnSend sets f to run once, before the first request of the export may
+// leave the process: where the pipeline marks its records sent on disk, so
+// that after a crash only records that may have reached the collector
+// count as possible duplicates. Set it before Export.
+func (r *Report) OnSend(f func()) { r.onSend = f }
+
+// Sending is called by a transport before an attempt whose request may
+// reach the collector (a connection is there or being made). It runs the
+// OnSend function the first time, synchronously: the mark is written
+// before the request.
+func (r *Report) Sending() {
+	if r.onSend != nil {
+		r.sendOnce.Do(r.onSend)
+	}
+}
+
+// Uncertain records an attempt that failed after its request may have
+// reached the collector (a timeout, a connection lost after the request
+// was written): the collector may hold those records although the
+// attempt failed.
+func (r *Report) Uncertain() { r.uncertain.Store(true) }
+
+// MaybeDelivered reports whether an attempt of the export failed with an
+// unknown outcome (then a later successful attempt may have delivered the
+// records twice, and a failed export may have delivered them once), and
+// whether the exporter reported at all.
+func (r *Report) MaybeDelivered() (maybe, observed bool) {
+	return r.uncertain.Load(), r.observed.Load()
+}

@@ -1,0 +1,50 @@
+package delivery
+
+import (
+	"context"
+	"testing"
+)
+
+func TestAReportTravelsInTheContext(t *testing.T) {
+	if From(context.Background()) != nil {
+		t.Fatal("a report without With")
+	}
+	ctx, r := With(context.Background())
+	if From(ctx) != r {
+		t.Fatal("From does not return the report of With")
+	}
+	if maybe, observed := r.MaybeDelivered(); maybe || observed {
+		t.Fatalf("a new report says %v, %v", maybe, observed)
+	}
+	r.Observe()
+	r.Uncertain()
+	if maybe, observed := r.MaybeDelivered(); !maybe || !observed {
+		t.Fatalf("after Observe and Uncertain: %v, %v", maybe, observed)
+	}
+}
+
+func TestOnSendRunsOnceAndOnlyWhenSending(t *testing.T) {
+	_, r := With(context.Background())
+	n := 0
+	r.OnSend(func() { n++ })
+	if n != 0 {
+		t.Fatal("OnSend ran before Sending")
+	}
+	r.Sending()
+	r.Sending()
+	if n != 1 {
+		t.Fatalf("OnSend ran %d times for two attempts, want once", n)
+	}
+	_, bare := With(context.Background())
+	bare.Sending() // no OnSend: nothing to run, no panic
+}
+
+type reporting bool
+
+func (r reporting) ReportsDelivery() bool { return bool(r) }
+
+func TestReports(t *testing.T) {
+	if !Reports(reporting(true)) || Reports(reporting(false)) || Reports(struct{}{}) {
+		t.Fatal("Reports")
+	}
+}
