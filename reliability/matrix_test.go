@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -41,6 +42,9 @@ const (
 	matrixSpoolEnv = "FAPILOG_MATRIX_SPOOL"
 	matrixModeEnv  = "FAPILOG_MATRIX_MODE"
 	matrixOutEnv   = "FAPILOG_MATRIX_OUT"
+	// matrixGoEnv names the file whose creation tells the frozen-mode
+	// helper to log its records (once the collector is frozen).
+	matrixGoEnv = "FAPILOG_MATRIX_GO"
 )
 
 // otlpConfig exports over proto in plain text to the collector c.
@@ -111,6 +115,7 @@ func TestFaultMatrix(t *testing.T) {
 			t.Run("SIGKILL of the app without spool", func(t *testing.T) { matrixAppKilled(t, proto, false) })
 			if proto != "console" { // the console never fails an export: nothing to spool
 				t.Run("SIGKILL of the app with spool", func(t *testing.T) { matrixAppKilled(t, proto, true) })
+				t.Run("SIGKILL of the app while the collector holds its request", func(t *testing.T) { matrixFrozen(t, proto) })
 			}
 			t.Run("panic right after a log call", func(t *testing.T) { matrixPanic(t, proto, false) })
 			t.Run("drain with a done ctx", func(t *testing.T) { matrixDoneCtx(t, proto, false) })
@@ -291,6 +296,66 @@ func matrixAppKilled(t *testing.T, proto string, withSpool bool) {
 	}
 }
 
+// matrixFrozen is the at-least-once case: the app's export is written to a
+// collector that holds it without answering (frozen with SIGSTOP), the app
+// is killed, the collector resumes and may still take that request, and
+// the next process replays the write-ahead log. Nothing may be missing,
+// and every duplicate the collector then holds must be in Resent.
+func matrixFrozen(t *testing.T, proto string) {
+	const n = 200
+	name := "mx-frozen-" + proto
+	c := startCollector(t)
+	endpoint := c.GRPCEndpoint
+	if proto == string(exporter.ProtocolHTTP) {
+		endpoint = c.HTTPEndpoint
+	}
+	dir := filepath.Join(t.TempDir(), "spool")
+	goFile := filepath.Join(t.TempDir(), "go")
+	h := startHelper(t, "matrix", matrixProtoEnv+"="+proto, matrixModeEnv+"=frozen", helperCountEnv+"="+itoa(n),
+		helperEndpointEnv+"="+endpoint, matrixSpoolEnv+"="+dir, matrixGoEnv+"="+goFile)
+	h.next(t, time.Minute) // connected: one record delivered
+	if err := c.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	resumed := false
+	resume := func() {
+		if !resumed {
+			resumed = true
+			if err := c.Signal(syscall.SIGCONT); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	defer resume()
+	if err := os.WriteFile(goFile, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ready := h.next(t, time.Minute)
+	// Two export intervals: the batch is written to the frozen collector.
+	time.Sleep(300 * time.Millisecond)
+	h.signal(t, 9)
+	h.wait(t, 10*time.Second)
+	resume()
+
+	next := fapilog.GetLogger("mx-next-frozen-"+proto, fapilog.Reuse(false), fapilog.WithSpool(dir),
+		fapilog.WithExporterConfig(otlpConfig(proto, c, shortRetry(10*time.Second))))
+	_ = next.Flush(context.Background())
+	time.Sleep(time.Second)
+	r, _ := drain(t, next, 30*time.Second)
+	d := delivered(t, c, name, ready.Logged, 3*time.Second)
+	missing, dups := countMissing(d.ids, ready.Logged)
+	res := fapilog.DrainResult{Exported: uint64(d.unique()), Spooled: r.Recovered, Resent: r.Resent}
+	matrixRow(t, proto, "SIGKILL of the app while the collector holds its request, spool", ready.Logged, res, missing, dups)
+	if missing != 0 {
+		t.Errorf("%d of %d accepted AUDIT records lost", missing, ready.Logged)
+	}
+	if r.Resent == 0 {
+		// The batch written to the frozen collector had left the process:
+		// the next one must say those records may arrive twice.
+		t.Errorf("no record reported as a possible duplicate after a kill with a request in flight (recovered %d)", r.Recovered)
+	}
+}
+
 func matrixPanic(t *testing.T, proto string, withSpool bool) {
 	const n = 10
 	name := "mx-panic-" + proto
@@ -436,6 +501,24 @@ func helperMatrix() int {
 		opts = append(opts, fapilog.WithSpool(dir))
 	}
 	l := fapilog.GetLogger("mx-"+os.Getenv(matrixModeEnv)+"-"+proto, opts...)
+	if os.Getenv(matrixModeEnv) == "frozen" {
+		// One record to open the connection, then the rest once the
+		// collector is frozen: their export is written and never answered.
+		l.Audit("accepted before SIGKILL", "id", 0)
+		_ = l.Flush(context.Background())
+		emit(helperLine{Event: "connected", Logged: 1})
+		for {
+			if _, err := os.Stat(os.Getenv(matrixGoEnv)); err == nil {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		for i := 1; i < n; i++ {
+			l.Audit("accepted before SIGKILL", "id", i)
+		}
+		emit(helperLine{Event: "ready", Logged: n})
+		select {}
+	}
 	if os.Getenv(matrixModeEnv) == "panic" {
 		for i := range n {
 			l.Error("before the panic", "id", i)

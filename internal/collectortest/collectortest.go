@@ -238,6 +238,18 @@ func (c *Collector) Kill() {
 	p.Kill()
 }
 
+// Signal sends sig to the running process (SIGSTOP and SIGCONT freeze and
+// resume it: a collector that holds requests without answering). It
+// returns an error when no process runs.
+func (c *Collector) Signal(sig os.Signal) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.proc == nil {
+		return errors.New("collectortest: no collector running")
+	}
+	return c.proc.Signal(sig)
+}
+
 // Running reports whether the process started last is still running.
 func (c *Collector) Running() bool {
 	c.mu.Lock()
