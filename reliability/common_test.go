@@ -143,8 +143,8 @@ func isProtected(l levels.Level) bool { return l >= levels.Error }
 
 func summary(res fapilog.DrainResult) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "submitted=%d exported=%d dropped=%d failed=%d retried=%d highwater=%d flush=%v",
-		res.Submitted, res.Exported, res.Dropped, res.Failed, res.Retried, res.QueueHighWatermark, res.FlushLatency.Round(time.Millisecond))
+	fmt.Fprintf(&b, "submitted=%d exported=%d dropped=%d failed=%d retried=%d resent=%d highwater=%d flush=%v",
+		res.Submitted, res.Exported, res.Dropped, res.Failed, res.Retried, res.Resent, res.QueueHighWatermark, res.FlushLatency.Round(time.Millisecond))
 	return b.String()
 }
 
