@@ -232,6 +232,51 @@ func (r *results) disabledTable(b *strings.Builder) {
 	}
 }
 
+func typedName(mode string, attrs int, impl string) string {
+	return fmt.Sprintf("Typed/mode=%s/attrs=%d/impl=%s", mode, attrs, impl)
+}
+
+var typedImpls = []string{"fapilog-logattrs", "fapilog-any", "slog-logattrs", "slog-any", "zap-fields"}
+
+var typedLabels = map[string]string{
+	"fapilog-logattrs": "**fapilog-go `LogAttrs`** (OpenTelemetry record)",
+	"fapilog-any":      "fapilog-go `Log`, `...any` (OpenTelemetry record)",
+	"slog-logattrs":    "log/slog `LogAttrs` (JSON to io.Discard)",
+	"slog-any":         "log/slog `Log`, `...any` (JSON to io.Discard)",
+	"zap-fields":       "zap typed fields (JSON to io.Discard)",
+}
+
+// typedTable is BenchmarkTyped: values from variables, disabled and
+// enabled, each library's typed path beside its key/value path.
+func (r *results) typedTable(b *strings.Builder) {
+	b.WriteString("| call, values from variables | disabled 3 ns/op | allocs/op | disabled 10 ns/op | allocs/op | enabled 3 ns/op | allocs/op | enabled 10 ns/op | allocs/op | enabled 3 × `...any` | enabled 10 × `...any` |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, impl := range typedImpls {
+		if !r.has(typedName("enabled", 3, impl)) {
+			continue
+		}
+		fmt.Fprintf(b, "| %s |", typedLabels[impl])
+		for _, mode := range []string{"disabled", "enabled"} {
+			for _, n := range []int{3, 10} {
+				name := typedName(mode, n, impl)
+				fmt.Fprintf(b, " %s | %s |", fmtNs(r.med(name, ns)), fmtNum(r.med(name, allocs)))
+			}
+		}
+		for _, n := range []int{3, 10} {
+			base := "fapilog-any"
+			if strings.HasPrefix(impl, "slog") {
+				base = "slog-any"
+			}
+			ratio := math.NaN()
+			if strings.HasSuffix(impl, "logattrs") {
+				ratio = r.ratio(typedName("enabled", n, impl), typedName("enabled", n, base))
+			}
+			fmt.Fprintf(b, " %s |", fmtRatio(ratio))
+		}
+		b.WriteString("\n")
+	}
+}
+
 // mdRows returns the cells of the markdown table rows of path whose first
 // cell is one of names.
 func mdRows(path string) map[string][]string {
@@ -385,6 +430,11 @@ func main() {
 	r.logTable(&b, 10)
 	b.WriteString("\n### Disabled calls\n\n")
 	r.disabledTable(&b)
+	b.WriteString("\n### Typed attributes (`LogAttrs`)\n\n")
+	b.WriteString("One call whose values come from variables, so `...any` must box them at the call site; `LogAttrs` takes `attribute.KeyValue`s and boxes nothing. ")
+	b.WriteString("fapilog-go exports OpenTelemetry records (batch processor, counting exporter); log/slog and zap write JSON to `io.Discard`. ")
+	b.WriteString("The last two columns compare a library's typed path with its own `...any` path, round by round.\n\n")
+	r.typedTable(&b)
 	b.WriteString("\n### Redaction\n\nRedaction is on by default. Its cost, fapilog-go `Info` with the default redaction against `WithoutRedaction()` (serial, same rounds):\n\n")
 	b.WriteString("| attributes | redaction on ns/op | off ns/op | on × off |\n|---:|---:|---:|---:|\n")
 	for _, n := range []int{3, 10} {
