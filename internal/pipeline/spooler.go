@@ -675,13 +675,12 @@ func (w *warner) print(msg string) {
 // errNoRoom is why a record went to the spool from the admission path.
 var errNoRoom = errors.New("no room in the export queue in time")
 
-// maybeDelivered reports whether a failed export may still have delivered
-// its records: anything but a connection refused (then the records never
-// left). A timeout, a reset or an error status after the collector read
-// the request all leave the outcome unknown. The error is the last
-// attempt's: a collector that died holding an earlier attempt and then
-// refused the retries is not seen (the one case a duplicate goes
-// uncounted).
+// maybeDelivered guesses, for an exporter that does not report on its
+// attempts (internal/delivery), whether a failed export may still have
+// delivered its records: anything but a connection refused (then the
+// records never left). The error is the last attempt's, so a collector
+// that died holding an earlier attempt and then refused the retries goes
+// unseen; the OTLP exporter reports instead, attempt by attempt.
 func maybeDelivered(err error) bool {
 	return !errors.Is(err, syscall.ECONNREFUSED) && !strings.Contains(err.Error(), "connection refused")
 }
