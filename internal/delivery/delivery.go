@@ -13,7 +13,8 @@ import (
 )
 
 // Report is what an exporter learned about the attempts of one export. It
-// is safe for concurrent use (a fan-out exporter's children share it).
+// is safe for concurrent use (a fan-out exporter's children share it). A
+// nil *Report reports nothing and ignores what it is told.
 type Report struct {
 	observed  atomic.Bool
 	uncertain atomic.Bool
@@ -52,7 +53,11 @@ func From(ctx context.Context) *Report {
 
 // Observe says that the exporter reports on its attempts: without it, the
 // pipeline cannot tell and must guess from the error.
-func (r *Report) Observe() { r.observed.Store(true) }
+func (r *Report) Observe() {
+	if r != nil {
+		r.observed.Store(true)
+	}
+}
 
 // OnSend sets f to run once, before the first request of the export may
 // leave the process: where the pipeline marks its records sent on disk, so
@@ -65,7 +70,7 @@ func (r *Report) OnSend(f func()) { r.onSend = f }
 // OnSend function the first time, synchronously: the mark is written
 // before the request.
 func (r *Report) Sending() {
-	if r.onSend != nil {
+	if r != nil && r.onSend != nil {
 		r.sendOnce.Do(r.onSend)
 	}
 }
@@ -74,12 +79,19 @@ func (r *Report) Sending() {
 // reached the collector (a timeout, a connection lost after the request
 // was written): the collector may hold those records although the
 // attempt failed.
-func (r *Report) Uncertain() { r.uncertain.Store(true) }
+func (r *Report) Uncertain() {
+	if r != nil {
+		r.uncertain.Store(true)
+	}
+}
 
 // MaybeDelivered reports whether an attempt of the export failed with an
 // unknown outcome (then a later successful attempt may have delivered the
 // records twice, and a failed export may have delivered them once), and
 // whether the exporter reported at all.
 func (r *Report) MaybeDelivered() (maybe, observed bool) {
+	if r == nil {
+		return false, false
+	}
 	return r.uncertain.Load(), r.observed.Load()
 }

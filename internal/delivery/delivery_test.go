@@ -48,3 +48,13 @@ func TestReports(t *testing.T) {
 		t.Fatal("Reports")
 	}
 }
+
+func TestANilReportIsSafe(t *testing.T) {
+	var r *Report
+	r.Observe()
+	r.Uncertain()
+	r.Sending()
+	if maybe, observed := r.MaybeDelivered(); maybe || observed {
+		t.Fatal("a nil report reported")
+	}
+}

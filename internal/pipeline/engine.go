@@ -207,6 +207,10 @@ type countingExporter struct {
 	inner   sdklog.Exporter
 	eng     *engine
 	scratch []memberTally
+	// reports: inner reports on its attempts (internal/delivery). Only
+	// then, or with a spool, does an export carry a delivery report: the
+	// console's export per call allocates nothing for it.
+	reports bool
 }
 
 // memberTally is one member's share of an exported batch.
@@ -226,7 +230,10 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 		stop := context.AfterFunc(eng.abortCtx, cancel)
 		defer func() { stop(); cancel() }()
 	}
-	ctx, rep := delivery.With(ctx)
+	var rep *delivery.Report // nil: nobody reads or writes it
+	if e.reports || eng.sp != nil {
+		ctx, rep = delivery.With(ctx)
+	}
 	err := e.exportInner(ctx, recs)
 	// uncertain: an attempt failed after its request may have reached the
 	// collector, so what this export delivered may be there twice, and

@@ -29,6 +29,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 
+	"github.com/fapilog/fapilog-go/internal/delivery"
 	"github.com/fapilog/fapilog-go/internal/record"
 	"github.com/fapilog/fapilog-go/internal/spool"
 	"github.com/fapilog/fapilog-go/levels"
@@ -152,7 +153,7 @@ func New(s Settings) *Pipeline {
 		return p
 	}
 	e.gate = newGate(s.QueueSize, s.Reserved)
-	e.exp = &countingExporter{inner: s.Exporter, eng: e}
+	e.exp = &countingExporter{inner: s.Exporter, eng: e, reports: delivery.Reports(s.Exporter)}
 	opts := []sdklog.BatchProcessorOption{sdklog.WithMaxQueueSize(s.QueueSize)}
 	if s.BatchSize > 0 {
 		opts = append(opts, sdklog.WithExportMaxBatchSize(s.BatchSize))

@@ -174,6 +174,8 @@ type reportingExporter struct {
 	uncertain bool
 }
 
+func (e *reportingExporter) ReportsDelivery() bool { return true }
+
 func (e *reportingExporter) Export(ctx context.Context, recs []sdklog.Record) error {
 	if r := delivery.From(ctx); r != nil {
 		r.Observe()
