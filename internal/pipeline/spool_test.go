@@ -351,10 +351,13 @@ func crashChild(dir string) {
 	select {}
 }
 
-func TestCrashedProcessSpoolIsReplayedInOrderByTheNextProcess(t *testing.T) {
-	dir := t.TempDir()
+// killReadyChild runs this test binary as a child with env set, waits for
+// it to print "ready" and kills it: a crash, with no drain, no Close and no
+// deferred function.
+func killReadyChild(t *testing.T, env string) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
+	cmd.Env = append(os.Environ(), env)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -363,12 +366,16 @@ func TestCrashedProcessSpoolIsReplayedInOrderByTheNextProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	line, _ := bufio.NewReader(out).ReadString('\n')
-	// The crash: no drain, no Close, no deferred function.
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
 	if line != "ready\n" {
 		t.Fatalf("child said %q", line)
 	}
+}
+
+func TestCrashedProcessSpoolIsReplayedInOrderByTheNextProcess(t *testing.T) {
+	dir := t.TempDir()
+	killReadyChild(t, crashChildEnv+"="+dir)
 	if m, _ := filepath.Glob(filepath.Join(dir, "slot-*.spool")); len(m) != 2 { // the spool and its write-ahead log
 		t.Fatalf("spool files %v", m)
 	}

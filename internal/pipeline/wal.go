@@ -63,13 +63,7 @@ func (w *wal) done(k int) error {
 		return nil
 	}
 	w.qmu.Lock()
-	k = min(k, len(w.inLog)-w.head)
-	n := 0
-	for _, in := range w.inLog[w.head : w.head+k] {
-		if in {
-			n++
-		}
-	}
+	k, n := w.inLogAmongLocked(k)
 	w.head += k
 	if w.head > 1024 && w.head*2 > len(w.inLog) {
 		w.inLog = append(w.inLog[:0], w.inLog[w.head:]...)
@@ -114,6 +108,19 @@ func (l *walLogger) Emit(ctx context.Context, r log.Record) {
 	l.err = err
 }
 
+// inLogAmongLocked bounds k by the records not done yet and returns it
+// with how many of the first k the log holds. It needs qmu.
+func (w *wal) inLogAmongLocked(k int) (int, int) {
+	k = min(k, len(w.inLog)-w.head)
+	n := 0
+	for _, in := range w.inLog[w.head : w.head+k] {
+		if in {
+			n++
+		}
+	}
+	return k, n
+}
+
 // sending marks the first k protected records of the export order as
 // handed to the exporter (see spool.MarkSent): the next process that
 // replays them counts them as possible duplicates.
@@ -122,13 +129,7 @@ func (w *wal) sending(k int) error {
 		return nil
 	}
 	w.qmu.Lock()
-	k = min(k, len(w.inLog)-w.head)
-	n := 0
-	for _, in := range w.inLog[w.head : w.head+k] {
-		if in {
-			n++
-		}
-	}
+	_, n := w.inLogAmongLocked(k)
 	w.qmu.Unlock()
 	return w.s.MarkSent(n)
 }

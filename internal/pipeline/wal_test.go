@@ -1,12 +1,10 @@
 package pipeline
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -129,21 +127,7 @@ func inflightChild(dir string) {
 // counted.
 func TestTheNextProcessCountsWhatTheDeadOneMayHaveDelivered(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), inflightChildEnv+"="+dir)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, _ := bufio.NewReader(out).ReadString('\n')
-	_ = cmd.Process.Kill()
-	_ = cmd.Wait()
-	if line != "ready\n" {
-		t.Fatalf("child said %q", line)
-	}
+	killReadyChild(t, inflightChildEnv+"="+dir)
 	var mu sync.Mutex
 	var warned []string
 	e := newFlaky(false)

@@ -925,15 +925,7 @@ func (s *Spool) Ack(n int) error {
 	if n > s.count {
 		return fmt.Errorf("spool: ack of %d records, %d in the spool", n, s.count)
 	}
-	left := n
-	head := s.head
-	d, err := walk(s.f, s.head, s.size, func(_, end int64, kind byte, _ []byte) bool {
-		head = end
-		if isRecord(kind) {
-			left--
-		}
-		return left > 0
-	})
+	head, d, err := s.endOfRecordsLocked(n)
 	if err != nil {
 		return err
 	}
@@ -955,12 +947,9 @@ func (s *Spool) Ack(n int) error {
 		// No room for the bookkeeping: rewrite instead.
 		return s.compactLocked()
 	}
-	if _, err := s.f.WriteAt(ack, s.size); err != nil {
-		_ = s.f.Truncate(s.size)
-		return fmt.Errorf("spool: write: %w", err)
+	if err := s.writeMetaLocked(ack); err != nil {
+		return err
 	}
-	s.size += int64(len(ack))
-	s.bytes.Store(s.size)
 	if err := s.f.Sync(); err != nil {
 		return fmt.Errorf("spool: fsync: %w", err)
 	}
@@ -990,15 +979,7 @@ func (s *Spool) MarkSent(n int) error {
 	if n == 0 {
 		return nil
 	}
-	end := s.head
-	left := n
-	d, err := walk(s.f, s.head, s.size, func(_, stop int64, kind byte, _ []byte) bool {
-		end = stop
-		if isRecord(kind) {
-			left--
-		}
-		return left > 0
-	})
+	end, d, err := s.endOfRecordsLocked(n)
 	if err != nil {
 		return err
 	}
@@ -1012,13 +993,37 @@ func (s *Spool) MarkSent(n int) error {
 	if s.size+int64(len(mark)) > s.maxBytes {
 		return fmt.Errorf("%w: no room to mark %d records sent", ErrFull, n)
 	}
-	if _, err := s.f.WriteAt(mark, s.size); err != nil {
+	if err := s.writeMetaLocked(mark); err != nil {
+		return err
+	}
+	s.sent = end
+	return nil
+}
+
+// endOfRecordsLocked returns the offset where the first n live records end,
+// and the damage the walk met. It needs mu.
+func (s *Spool) endOfRecordsLocked(n int) (int64, damage, error) {
+	end, left := s.head, n
+	d, err := walk(s.f, s.head, s.size, func(_, stop int64, kind byte, _ []byte) bool {
+		end = stop
+		if isRecord(kind) {
+			left--
+		}
+		return left > 0
+	})
+	return end, d, err
+}
+
+// writeMetaLocked appends a bookkeeping entry (an acknowledgement or a
+// sent mark) without fsync, leaving no partial entry on failure. It needs
+// mu.
+func (s *Spool) writeMetaLocked(entry []byte) error {
+	if _, err := s.f.WriteAt(entry, s.size); err != nil {
 		_ = s.f.Truncate(s.size)
 		return fmt.Errorf("spool: write: %w", err)
 	}
-	s.size += int64(len(mark))
+	s.size += int64(len(entry))
 	s.bytes.Store(s.size)
-	s.sent = end
 	return nil
 }
 
