@@ -81,12 +81,15 @@ type Config struct {
 }
 
 // Redactor masks credentials and sensitive values in records. It is safe
-// for concurrent use, and immutable: everything is
-// precomputed by New. A record with nothing to mask costs no allocation.
+// for concurrent use. What it masks is fixed by New; its only state is a
+// cache of how keys classified (the first sight of a key fills a slot, at
+// most 1,024 times in all). A record with nothing to mask costs no
+// allocation once its keys have been seen.
 type Redactor struct {
 	keys      keySet
 	patterns  []*regexp.Regexp
 	patCache  atomic.Pointer[map[string]bool]
+	keyCache  atomic.Pointer[keyCache] // see classify
 	patMu     sync.Mutex
 	paths     *pathNode
 	schemes   schemeSet
@@ -200,13 +203,13 @@ func (r *Redactor) Mode() Mode { return r.mode }
 func (r *Redactor) Sensitive(key string) bool { return r.sensitive(key) }
 
 func (r *Redactor) sensitive(key string) bool {
-	return r.keys.sensitive(key) || (r.patterns != nil && r.matchPattern(key))
+	return r.classify(key) != noMatch || (r.patterns != nil && r.matchPattern(key))
 }
 
 // masks reports whether the value v of key is masked: a plural match
 // ("total_tokens") keeps numbers and booleans, which are counts and flags.
 func (r *Redactor) masks(key string, v attribute.Value) bool {
-	switch r.keys.classify(key) {
+	switch r.classify(key) {
 	case fullMatch:
 		return true
 	case pluralMatch:

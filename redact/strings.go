@@ -89,6 +89,17 @@ func (r *Redactor) String(s string) (string, bool) {
 // hasURL reports whether s holds "://", its JSON-escaped form ":\/\/" or
 // its percent-encoded form "%3A%2F%2F" (any case).
 func hasURL(s string) bool {
+	if len(s) <= 32 {
+		// Short strings, the common case: one pass for the three bytes
+		// any form starts with costs less than three IndexByte calls.
+		i := 0
+		for i < len(s) && s[i] != ':' && s[i] != '%' && s[i] != '\\' {
+			i++
+		}
+		if i == len(s) {
+			return false
+		}
+	}
 	for t := s; ; {
 		i := strings.IndexByte(t, ':')
 		if i < 0 {
