@@ -196,6 +196,8 @@ func (c *Core) Emit(ctx context.Context, e *Entry, args record.Args) error {
 		Exception: e.Exception,
 		Err:       e.Err,
 		Stages:    c.stagesFor(e.Level),
+		// Only AUDIT and SECURITY records go through the ordered chain.
+		Unordered: e.Level != levels.Audit && e.Level != levels.Security,
 	}
 	if c.source && e.Caller {
 		if f, ok := callsite.First(); ok {

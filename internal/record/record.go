@@ -38,6 +38,10 @@ type Call struct {
 	// attributes are assembled and de-duplicated and before the record is
 	// built (redaction, then the audit chain).
 	Stages []Stage
+	// Unordered says that no stage is an OrderedStage, so Emit need not
+	// ask the last one on every call (an interface type check per call).
+	// False is always safe.
+	Unordered bool
 }
 
 // A Stage rewrites one record's message and attributes before the record is
@@ -160,8 +164,10 @@ func emitStaged(ctx context.Context, lg log.Logger, c *Call, a Args) {
 	s.attrs = work
 	s.call = *c
 	sc := &s.call
-	if o, ok := sc.Stages[len(sc.Stages)-1].(OrderedStage); ok && o.Holds(sc) {
-		defer o.Release(sc)
+	if !sc.Unordered {
+		if o, ok := sc.Stages[len(sc.Stages)-1].(OrderedStage); ok && o.Holds(sc) {
+			defer o.Release(sc)
+		}
 	}
 	msg := bridge.ValidString(sc.Msg)
 	for _, st := range sc.Stages {
