@@ -8,6 +8,7 @@ import (
 
 	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/syncbuf"
 	"github.com/fapilog/fapilog-go/levels"
 )
 
@@ -34,7 +35,7 @@ func TestManyAttributesAreExportedAndAuditVerifies(t *testing.T) {
 		t.Fatalf("exported %d attributes (%d dropped), want all 200", n, d)
 	}
 
-	var out syncBuffer
+	var out syncbuf.Buffer
 	a := GetLogger(t.Name()+"-audit", Reuse(false), WithLevel(levels.Debug),
 		WithExporterConfig(exporter.Config{Kind: exporter.KindConsole, Console: &out, ConsoleFormat: exporter.ConsoleJSON}))
 	a.Audit("wide audit", kv[:300]...)

@@ -1,34 +1,15 @@
 package fapilog
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/syncbuf"
 	"github.com/fapilog/fapilog-go/levels"
 )
-
-// syncBuffer is a bytes.Buffer safe to read while the logger writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestConsoleWritesBeforeTheCallReturns: with the console exporter, a
 // record is on the writer when the call returns, as with slog and zap, so
@@ -37,7 +18,7 @@ func (s *syncBuffer) String() string {
 func TestConsoleWritesBeforeTheCallReturns(t *testing.T) {
 	for _, format := range []exporter.ConsoleFormat{exporter.ConsoleJSON, exporter.ConsolePretty} {
 		t.Run(string(format), func(t *testing.T) {
-			var out syncBuffer
+			var out syncbuf.Buffer
 			cfg := exporter.Config{Kind: exporter.KindConsole, Console: &out, ConsoleFormat: format}
 			l := GetLogger(t.Name(), Reuse(false), WithExporterConfig(cfg), WithLevel(levels.Debug))
 			defer func() { _, _ = l.StopAndDrain(context.Background()) }()

@@ -1,7 +1,6 @@
 package fapilog
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"sync"
@@ -10,26 +9,12 @@ import (
 
 	"github.com/fapilog/fapilog-go/exporter"
 	"github.com/fapilog/fapilog-go/internal/pipeline"
+	"github.com/fapilog/fapilog-go/internal/syncbuf"
 )
-
-// lockedBuffer is a console the exporter of one engine writes to while
-// the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *lockedBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *lockedBuffer) String() string { w.mu.Lock(); defer w.mu.Unlock(); return w.b.String() }
 
 // sharedConsole is an exporter configuration loggers can share an engine
 // over: the console exporter writing JSON to buf.
-func sharedConsole(buf *lockedBuffer) Option {
+func sharedConsole(buf *syncbuf.Buffer) Option {
 	return WithExporterConfig(exporter.Config{Kind: exporter.KindConsole, Console: buf, ConsoleFormat: exporter.ConsoleJSON})
 }
 
@@ -48,7 +33,7 @@ func drained(t *testing.T, l interface {
 }
 
 func TestNamedLoggersWithOneConfigurationShareOneEngineWithTheirOwnCounts(t *testing.T) {
-	var buf lockedBuffer
+	var buf syncbuf.Buffer
 	before := pipeline.Engines()
 	a := GetLogger("shared-a", sharedConsole(&buf))
 	b := GetLogger("shared-b", sharedConsole(&buf))
@@ -84,7 +69,7 @@ func TestNamedLoggersWithOneConfigurationShareOneEngineWithTheirOwnCounts(t *tes
 }
 
 func TestSyncAndAsyncLoggersOfOneNameUseSeparateEngines(t *testing.T) {
-	var buf lockedBuffer
+	var buf syncbuf.Buffer
 	before := pipeline.Engines()
 	l := GetLogger("kinds", sharedConsole(&buf))
 	al, err := GetAsyncLogger(context.Background(), "kinds", sharedConsole(&buf))
@@ -110,7 +95,7 @@ func TestSyncAndAsyncLoggersOfOneNameUseSeparateEngines(t *testing.T) {
 }
 
 func TestANameRecreatedAfterADrainCountsOnlyItsOwnRecords(t *testing.T) {
-	var buf lockedBuffer
+	var buf syncbuf.Buffer
 	keep := GetLogger("keeps-engine", sharedConsole(&buf))
 	defer drained(t, keep)
 	old := GetLogger("recreated", sharedConsole(&buf))
@@ -128,7 +113,7 @@ func TestANameRecreatedAfterADrainCountsOnlyItsOwnRecords(t *testing.T) {
 }
 
 func TestConcurrentLoggersOnOneEngineKeepExactCounts(t *testing.T) {
-	var buf lockedBuffer
+	var buf syncbuf.Buffer
 	const loggers, calls = 8, 300
 	ls := make([]*Logger, loggers)
 	for i := range ls {

@@ -12,13 +12,14 @@ import (
 
 	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/internal/syncbuf"
 )
 
 // nestedLines logs three AUDIT records with a nested map through the real
 // console exporter and returns their lines.
 func nestedLines(t *testing.T) []string {
 	t.Helper()
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	l := consoleLogger(t, &buf)
 	for i := 1; i <= 3; i++ {
 		l.Audit("role changed", "user", map[string]any{"name": "bob", "id": i}, "role", "admin")

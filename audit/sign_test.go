@@ -16,6 +16,7 @@ import (
 
 	fapilog "github.com/fapilog/fapilog-go"
 	"github.com/fapilog/fapilog-go/audit"
+	"github.com/fapilog/fapilog-go/internal/syncbuf"
 )
 
 func TestKeyFilesRoundTripAndBadKeysAreClearErrors(t *testing.T) {
@@ -106,7 +107,7 @@ func TestSignersAndKeyIDs(t *testing.T) {
 // and the drain's seal last (run with -race).
 func TestConcurrentSignedRecordsVerify(t *testing.T) {
 	pub, key, _ := ed25519.GenerateKey(rand.Reader)
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	l := consoleLogger(t, &buf, fapilog.WithAuditSigningKey(key))
 	var wg sync.WaitGroup
 	for g := 0; g < 4; g++ {

@@ -18,28 +18,11 @@ import (
 	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/exporter"
 	"github.com/fapilog/fapilog-go/internal/collectortest"
+	"github.com/fapilog/fapilog-go/internal/syncbuf"
 )
 
-// syncBuffer is a bytes.Buffer safe for the exporter goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // consoleLogger is a fresh logger writing console JSON lines to w.
-func consoleLogger(t *testing.T, w *syncBuffer, opts ...fapilog.Option) *fapilog.Logger {
+func consoleLogger(t *testing.T, w *syncbuf.Buffer, opts ...fapilog.Option) *fapilog.Logger {
 	t.Helper()
 	l := fapilog.GetLogger(t.Name(), append([]fapilog.Option{fapilog.Reuse(false), fapilog.WithExporter(exporter.NewConsole(w))}, opts...)...)
 	t.Cleanup(func() { _, _ = l.StopAndDrain(context.Background()) })
@@ -57,7 +40,7 @@ func drain(t *testing.T, l *fapilog.Logger) {
 // the real console exporter and returns its output lines.
 func auditLines(t *testing.T, n int) []string {
 	t.Helper()
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	l := consoleLogger(t, &buf)
 	for i := 1; i <= n; i++ {
 		l.Audit("role changed", "user", fmt.Sprintf("user-%d", i), "role", "admin", "n", i)
@@ -227,7 +210,7 @@ func typedKV() []any {
 }
 
 func TestTypedValuesVerifyFromConsoleJSON(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	l := consoleLogger(t, &buf)
 	l.Audit("typed", typedKV()...)
 	l.Security("second", "k", 2.0)
@@ -239,7 +222,7 @@ func TestTypedValuesVerifyFromConsoleJSON(t *testing.T) {
 }
 
 func TestRedactionHappensBeforeTheChain(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	l := consoleLogger(t, &buf)
 	l.Audit("login to https://admin:hunter2@db", "password", "hunter2")
 	drain(t, l)
@@ -253,7 +236,7 @@ func TestRedactionHappensBeforeTheChain(t *testing.T) {
 }
 
 func TestConcurrentAuditRecordsAreExportedInSequence(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	l := consoleLogger(t, &buf)
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
@@ -327,7 +310,7 @@ func TestOTLPJSONFromTheRealCollectorVerifies(t *testing.T) {
 
 func TestAttributesDroppedByAnSDKLimitAreExplained(t *testing.T) {
 	t.Setenv("OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT", "5")
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	l := consoleLogger(t, &buf)
 	l.Audit("many", "a", 1, "b", 2, "c", 3) // 3 chain attributes + 3: one is dropped
 	drain(t, l)

@@ -1,19 +1,18 @@
 package integration
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/fapilog/fapilog-go/internal/collectortest"
+	"github.com/fapilog/fapilog-go/internal/syncbuf"
 )
 
 // TestHTTPExample builds examples/http, runs it against a real collector
@@ -252,7 +251,7 @@ func buildExample(t *testing.T, name string) string {
 // process's environment.
 type process struct {
 	cmd            *exec.Cmd
-	stdout, stderr syncBuffer
+	stdout, stderr syncbuf.Buffer
 	done           chan struct{}
 	err            error // set before done is closed
 }
@@ -323,28 +322,4 @@ func (p *process) waitForStderr(t *testing.T, re *regexp.Regexp) string {
 			t.Fatalf("%s did not print %q in %s; stderr:\n%s", p.cmd.Path, re, waitTimeout, p.stderr.String())
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *syncBuffer) Len() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Len()
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/fapilog/fapilog-go/internal/collectortest"
 	"github.com/fapilog/fapilog-go/internal/logstoretest"
+	"github.com/fapilog/fapilog-go/internal/syncbuf"
 	"github.com/fapilog/fapilog-go/internal/tracestoretest"
 )
 
@@ -301,7 +302,7 @@ type deployCollector struct {
 	cmd                *exec.Cmd
 	done               chan struct{}
 	err                error
-	out                syncBuffer
+	out                syncbuf.Buffer
 }
 
 // startDeployCollector runs the project's collector with

@@ -6,32 +6,21 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"go.uber.org/goleak"
 
 	fapilog "github.com/fapilog/fapilog-go"
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/syncbuf"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
 // consoleLog writes a real console exporter stream: 5 AUDIT records with
 // INFO records between them.
 func consoleLog(t *testing.T) []string {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	l := fapilog.GetLogger("verify-cmd", fapilog.Reuse(false), fapilog.WithExporter(exporter.NewConsole(&buf)))
 	for _, u := range []string{"alice", "bob", "carol", "dave", "erin"} {
 		l.Audit("role changed", "user", u, "role", "admin")
@@ -40,7 +29,7 @@ func consoleLog(t *testing.T) []string {
 	if _, err := l.StopAndDrain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return strings.Split(strings.TrimSpace(buf.b.String()), "\n")
+	return strings.Split(strings.TrimSpace(buf.String()), "\n")
 }
 
 func write(t *testing.T, lines []string) string {

@@ -15,6 +15,7 @@ import (
 	fapilog "github.com/fapilog/fapilog-go"
 	"github.com/fapilog/fapilog-go/audit"
 	"github.com/fapilog/fapilog-go/exporter"
+	"github.com/fapilog/fapilog-go/internal/syncbuf"
 )
 
 // keyFiles writes a fresh Ed25519 key pair: the private key (PKCS#8 PEM,
@@ -50,7 +51,7 @@ func keyFiles(t *testing.T) (priv, pub string) {
 func signedLog(t *testing.T, keyFile string) []string {
 	t.Helper()
 	t.Setenv(fapilog.EnvAuditSigningKey, keyFile)
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	l, err := fapilog.GetAsyncLogger(context.Background(), "signed", fapilog.Reuse(false), fapilog.WithExporter(exporter.NewConsole(&buf)))
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +66,7 @@ func signedLog(t *testing.T, keyFile string) []string {
 		t.Fatal(err)
 	}
 	var out []string
-	for _, line := range strings.Split(strings.TrimSpace(buf.b.String()), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
 		if strings.Contains(line, `"severity_text":"AUDIT"`) {
 			out = append(out, line)
 		}
@@ -186,7 +187,7 @@ func TestHMACSignedChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	l := fapilog.GetLogger("hmac", fapilog.Reuse(false), fapilog.WithExporter(exporter.NewConsole(&buf)), fapilog.WithAuditSigner(s))
 	l.Audit("a")
 	l.Security("b")
@@ -197,7 +198,7 @@ func TestHMACSignedChain(t *testing.T) {
 	if err := os.WriteFile(keyFile, append(secret, '\n'), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	log := write(t, strings.Split(strings.TrimSpace(buf.b.String()), "\n"))
+	log := write(t, strings.Split(strings.TrimSpace(buf.String()), "\n"))
 	if code, out := verifyOut(t, "-hmac-key", keyFile, log); code != 0 || !strings.Contains(out, "signed by hmac-sha256:") || !strings.Contains(out, "sealed at seq 3") {
 		t.Fatalf("exit %d", code)
 	}
