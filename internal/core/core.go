@@ -186,6 +186,7 @@ func (c *Core) Emit(ctx context.Context, e *Entry, args record.Args) error {
 			a.Wait = -1
 		}
 	}
+	stages, unordered := c.stagesFor(e.Level)
 	call := record.Call{
 		Time:      e.Time,
 		Severity:  sev,
@@ -195,9 +196,8 @@ func (c *Core) Emit(ctx context.Context, e *Entry, args record.Args) error {
 		Bound:     c.contextFields(ctx),
 		Exception: e.Exception,
 		Err:       e.Err,
-		Stages:    c.stagesFor(e.Level),
-		// Only AUDIT and SECURITY records go through the ordered chain.
-		Unordered: e.Level != levels.Audit && e.Level != levels.Security,
+		Stages:    stages,
+		Unordered: unordered,
 	}
 	if c.source && e.Caller {
 		if f, ok := callsite.First(); ok {
@@ -287,12 +287,13 @@ func (c *Core) isProtected(l levels.Level) bool {
 	return false
 }
 
-// stagesFor returns the stages of a record at level l.
-func (c *Core) stagesFor(l levels.Level) []record.Stage {
+// stagesFor returns the stages of a record at level l, and whether none of
+// them is ordered: only AUDIT and SECURITY records go through the chain.
+func (c *Core) stagesFor(l levels.Level) (stages []record.Stage, unordered bool) {
 	if l == levels.Audit || l == levels.Security {
-		return c.auditStages
+		return c.auditStages, false
 	}
-	return c.stages
+	return c.stages, true
 }
 
 // stages returns the record stages of a new core: redaction for every
