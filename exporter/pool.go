@@ -380,7 +380,7 @@ func grpcMaybeDelivered(err error) bool {
 	case codes.DeadlineExceeded, codes.Canceled, codes.Unknown, codes.Internal:
 		return true
 	case codes.Unavailable:
-		return !neverConnected(st.Message())
+		return !delivery.NeverConnected(err)
 	}
 	return false
 }
@@ -392,24 +392,9 @@ func grpcMaybeDelivered(err error) bool {
 // it accepted nothing; a failed dial sent nothing.
 func httpMaybeDelivered(resp *http.Response, err error) bool {
 	if err != nil {
-		var op *net.OpError
-		if errors.As(err, &op) && op.Op == "dial" {
-			return false
-		}
-		return !neverConnected(err.Error())
+		return !delivery.NeverConnected(err)
 	}
 	return resp != nil && (resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout)
-}
-
-// neverConnected reports whether an error text says the connection was
-// never made.
-func neverConnected(msg string) bool {
-	for _, s := range []string{"connection refused", "while dialing", "no such host", "network is unreachable", "no route to host"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // sendingHandler tells an export's delivery report that a gRPC request may

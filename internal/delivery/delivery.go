@@ -8,8 +8,12 @@ package delivery
 
 import (
 	"context"
+	"errors"
+	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 )
 
 // Report is what an exporter learned about the attempts of one export. It
@@ -94,4 +98,28 @@ func (r *Report) MaybeDelivered() (maybe, observed bool) {
 		return false, false
 	}
 	return r.uncertain.Load(), r.observed.Load()
+}
+
+// NeverConnected reports whether err says the connection to the collector
+// was never made (refused, unreachable, unknown host, a failed dial), so
+// nothing was sent. gRPC reports these as text only, hence the phrases.
+// It is the one place the exporter's transports and the pipeline (for
+// exporters that do not report) decide it.
+func NeverConnected(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH) {
+		return true
+	}
+	if op := (*net.OpError)(nil); errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	msg := err.Error()
+	for _, s := range []string{"connection refused", "while dialing", "no such host", "network is unreachable", "no route to host"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }

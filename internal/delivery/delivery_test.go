@@ -2,6 +2,10 @@ package delivery
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net"
+	"syscall"
 	"testing"
 )
 
@@ -56,5 +60,25 @@ func TestANilReportIsSafe(t *testing.T) {
 	r.Sending()
 	if maybe, observed := r.MaybeDelivered(); maybe || observed {
 		t.Fatal("a nil report reported")
+	}
+}
+
+func TestNeverConnected(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("i/o timeout")}, true},
+		{fmt.Errorf("export: %w", syscall.ECONNREFUSED), true},
+		{errors.New(`rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:1: connect: connection refused"`), true},
+		{errors.New("lookup collector.invalid: no such host"), true},
+		{&net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, false},
+		{errors.New("rpc error: code = Unavailable desc = error reading from server: EOF"), false},
+		{context.DeadlineExceeded, false},
+	} {
+		if got := NeverConnected(c.err); got != c.want {
+			t.Errorf("NeverConnected(%v) = %v, want %v", c.err, got, c.want)
+		}
 	}
 }

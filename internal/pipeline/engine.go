@@ -243,7 +243,7 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 	uncertain, observed := rep.MaybeDelivered()
 	failedMaybe := uncertain
 	if err != nil && !observed {
-		failedMaybe = maybeDelivered(err)
+		failedMaybe = !delivery.NeverConnected(err)
 	}
 
 	eng.mu.Lock()

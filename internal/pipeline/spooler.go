@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -674,16 +672,6 @@ func (w *warner) print(msg string) {
 
 // errNoRoom is why a record went to the spool from the admission path.
 var errNoRoom = errors.New("no room in the export queue in time")
-
-// maybeDelivered guesses, for an exporter that does not report on its
-// attempts (internal/delivery), whether a failed export may still have
-// delivered its records: anything but a connection refused (then the
-// records never left). The error is the last attempt's, so a collector
-// that died holding an earlier attempt and then refused the retries goes
-// unseen; the OTLP exporter reports instead, attempt by attempt.
-func maybeDelivered(err error) bool {
-	return !errors.Is(err, syscall.ECONNREFUSED) && !strings.Contains(err.Error(), "connection refused")
-}
 
 // beforeSend runs mark (which marks records sent on disk) before the
 // export of ctx may send them: when its exporter reports on its attempts,
