@@ -47,6 +47,26 @@ const (
 	matrixGoEnv = "FAPILOG_MATRIX_GO"
 )
 
+// otlpAddr is c's OTLP address (host:port) for proto.
+func otlpAddr(proto string, c *collectortest.Collector) string {
+	if proto == string(exporter.ProtocolHTTP) {
+		return c.HTTPEndpoint
+	}
+	return c.GRPCEndpoint
+}
+
+// replaySpool is the next process of a crash: a logger on the spool
+// folder dir, which replays what the dead one left there to c, drained.
+func replaySpool(t *testing.T, name, proto string, c *collectortest.Collector, dir string) fapilog.DrainResult {
+	t.Helper()
+	next := fapilog.GetLogger(name, fapilog.Reuse(false), fapilog.WithSpool(dir),
+		fapilog.WithExporterConfig(otlpConfig(proto, c, shortRetry(10*time.Second))))
+	_ = next.Flush(context.Background()) // asks for the replay now
+	time.Sleep(time.Second)
+	r, _ := drain(t, next, 30*time.Second) // the drain makes a last replay attempt
+	return r
+}
+
 // otlpConfig exports over proto in plain text to the collector c.
 func otlpConfig(proto string, c *collectortest.Collector, retry *exporter.RetryConfig) exporter.Config {
 	cfg := grpcConfig(c.GRPCEndpoint, retry)
@@ -241,10 +261,7 @@ func matrixAppKilled(t *testing.T, proto string, withSpool bool) {
 	} else {
 		c = startCollector(t)
 		c.Kill()
-		endpoint := c.GRPCEndpoint
-		if proto == string(exporter.ProtocolHTTP) {
-			endpoint = c.HTTPEndpoint
-		}
+		endpoint := otlpAddr(proto, c)
 		env = append(env, helperEndpointEnv+"="+endpoint)
 	}
 	dir := filepath.Join(t.TempDir(), "spool")
@@ -268,11 +285,7 @@ func matrixAppKilled(t *testing.T, proto string, withSpool bool) {
 	} else {
 		c.Restart(t)
 		if withSpool { // the next process replays the spool
-			next := fapilog.GetLogger("mx-next-"+proto, fapilog.Reuse(false), fapilog.WithSpool(dir),
-				fapilog.WithExporterConfig(otlpConfig(proto, c, shortRetry(10*time.Second))))
-			_ = next.Flush(context.Background())
-			time.Sleep(time.Second)
-			r, _ := drain(t, next, 30*time.Second)
+			r := replaySpool(t, "mx-next-"+proto, proto, c, dir)
 			res.Spooled = r.Recovered // what came back from the spool
 			res.Resent = r.Resent
 		}
@@ -305,10 +318,7 @@ func matrixFrozen(t *testing.T, proto string) {
 	const n = 200
 	name := "mx-frozen-" + proto
 	c := startCollector(t)
-	endpoint := c.GRPCEndpoint
-	if proto == string(exporter.ProtocolHTTP) {
-		endpoint = c.HTTPEndpoint
-	}
+	endpoint := otlpAddr(proto, c)
 	dir := filepath.Join(t.TempDir(), "spool")
 	goFile := filepath.Join(t.TempDir(), "go")
 	h := startHelper(t, "matrix", matrixProtoEnv+"="+proto, matrixModeEnv+"=frozen", helperCountEnv+"="+itoa(n),
@@ -337,11 +347,7 @@ func matrixFrozen(t *testing.T, proto string) {
 	h.wait(t, 10*time.Second)
 	resume()
 
-	next := fapilog.GetLogger("mx-next-frozen-"+proto, fapilog.Reuse(false), fapilog.WithSpool(dir),
-		fapilog.WithExporterConfig(otlpConfig(proto, c, shortRetry(10*time.Second))))
-	_ = next.Flush(context.Background())
-	time.Sleep(time.Second)
-	r, _ := drain(t, next, 30*time.Second)
+	r := replaySpool(t, "mx-next-frozen-"+proto, proto, c, dir)
 	d := delivered(t, c, name, ready.Logged, 3*time.Second)
 	missing, dups := countMissing(d.ids, ready.Logged)
 	res := fapilog.DrainResult{Exported: uint64(d.unique()), Spooled: r.Recovered, Resent: r.Resent}
@@ -372,10 +378,7 @@ func matrixPanic(t *testing.T, proto string, withSpool bool) {
 		env = append(env, matrixOutEnv+"="+out)
 	} else {
 		c = startCollector(t)
-		endpoint := c.GRPCEndpoint
-		if proto == string(exporter.ProtocolHTTP) {
-			endpoint = c.HTTPEndpoint
-		}
+		endpoint := otlpAddr(proto, c)
 		env = append(env, helperEndpointEnv+"="+endpoint)
 	}
 	h := startHelper(t, "matrix", env...)
@@ -388,11 +391,7 @@ func matrixPanic(t *testing.T, proto string, withSpool bool) {
 		ids = consoleIDs(t, out, name)
 	} else {
 		if withSpool { // the next process replays the write-ahead log
-			next := fapilog.GetLogger("mx-next-panic-"+proto, fapilog.Reuse(false), fapilog.WithSpool(dir),
-				fapilog.WithExporterConfig(otlpConfig(proto, c, shortRetry(10*time.Second))))
-			_ = next.Flush(context.Background())
-			time.Sleep(time.Second)
-			r, _ := drain(t, next, 30*time.Second)
+			r := replaySpool(t, "mx-next-panic-"+proto, proto, c, dir)
 			res.Spooled = r.Recovered
 			res.Resent = r.Resent
 		}

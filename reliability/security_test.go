@@ -112,10 +112,7 @@ func otlpEnv(t *testing.T, vars map[string]string) {
 
 // endpointFor returns the https URL of the collector for protocol.
 func endpointFor(c *collectortest.Collector, protocol string) string {
-	if protocol == "grpc" {
-		return "https://" + c.GRPCEndpoint
-	}
-	return "https://" + c.HTTPEndpoint
+	return "https://" + otlpAddr(protocol, c)
 }
 
 // logAndDrain logs n records from an uncached logger configured by the
