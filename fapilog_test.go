@@ -19,7 +19,6 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/fapilog/fapilog-go/exporter"
-	"github.com/fapilog/fapilog-go/internal/settings"
 	"github.com/fapilog/fapilog-go/levels"
 )
 
@@ -438,12 +437,7 @@ func TestConcurrentFirstCallsGetOneLogger(t *testing.T) {
 
 func TestBadConfigurationSyncFallsBackAsyncErrs(t *testing.T) {
 	t.Setenv("OTEL_LOGS_EXPORTER", "otlpx")
-	var lines []string
-	var mu sync.Mutex
-	capture := optionFunc(func(o *settings.Options) {
-		o.Warn = func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() }
-	})
-	reported = sync.Map{}
+	capture, warnings := captureWarnings(t)
 	l := GetLogger("bad-config", Reuse(false), capture)
 	l2 := GetLogger("bad-config", Reuse(false), capture)
 	l.Info("still logged")
@@ -452,8 +446,8 @@ func TestBadConfigurationSyncFallsBackAsyncErrs(t *testing.T) {
 	if res.Exported != 1 {
 		t.Fatalf("fallback logger lost the record: %+v", res)
 	}
-	if len(lines) != 1 || !strings.Contains(lines[0], "OTEL_LOGS_EXPORTER") || !strings.Contains(lines[0], "console") {
-		t.Fatalf("stderr lines %q: want one line naming the variable and the fallback", lines)
+	if lines := warnings(); len(lines) != 1 || !strings.Contains(lines[0], "OTEL_LOGS_EXPORTER") || !strings.Contains(lines[0], "console") {
+		t.Fatalf("stderr lines %q: want one line naming the variable and the fallback", warnings())
 	}
 	if _, err := GetAsyncLogger(context.Background(), "bad-config-async", Reuse(false)); err == nil || !strings.Contains(err.Error(), "OTEL_LOGS_EXPORTER") {
 		t.Fatalf("GetAsyncLogger error = %v", err)

@@ -3,11 +3,9 @@ package fapilog
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/fapilog/fapilog-go/exporter"
-	"github.com/fapilog/fapilog-go/internal/settings"
 	"github.com/fapilog/fapilog-go/levels"
 )
 
@@ -16,13 +14,7 @@ import (
 // Now both warn, say "using INFO", and log at INFO.
 func TestUnknownEnvLevelWarnsTheSameForBothKinds(t *testing.T) {
 	t.Setenv(EnvLevel, "DEBG")
-	var mu sync.Mutex
-	var lines []string
-	capture := optionFunc(func(o *settings.Options) {
-		o.Warn = func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() }
-	})
-	reported = sync.Map{}
-	t.Cleanup(func() { reported = sync.Map{} })
+	capture, warnings := captureWarnings(t)
 
 	l := GetLogger("debg", Reuse(false), capture, WithExporterConfig(exporter.Config{Kind: exporter.KindNone}))
 	defer l.StopAndDrain(context.Background())
@@ -34,7 +26,7 @@ func TestUnknownEnvLevelWarnsTheSameForBothKinds(t *testing.T) {
 	if l.Level() != levels.Info || a.Level() != levels.Info {
 		t.Errorf("levels %s and %s, want INFO", l.Level(), a.Level())
 	}
-	if len(lines) != 1 || !strings.Contains(lines[0], `"DEBG"`) || !strings.Contains(lines[0], "using INFO") || !strings.Contains(lines[0], EnvLevel) {
+	if lines := warnings(); len(lines) != 1 || !strings.Contains(lines[0], `"DEBG"`) || !strings.Contains(lines[0], "using INFO") || !strings.Contains(lines[0], EnvLevel) {
 		t.Errorf("stderr %q: want one warning naming the variable, the value and the level used", lines)
 	}
 }

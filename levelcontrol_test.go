@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/fapilog/fapilog-go/exporter"
@@ -20,13 +19,7 @@ func none() Option { return WithExporterConfig(exporter.Config{Kind: exporter.Ki
 func TestLevelsByNameFromEnvironment(t *testing.T) {
 	t.Setenv(EnvLevel, "ERROR")
 	t.Setenv(EnvLevels, " env-db = debug ,env-http=WARNING,broken,env-x=LOUD,=CRITICAL")
-	var mu sync.Mutex
-	var lines []string
-	capture := optionFunc(func(o *settings.Options) {
-		o.Warn = func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() }
-	})
-	reported = sync.Map{}
-	t.Cleanup(func() { reported = sync.Map{} })
+	capture, warnings := captureWarnings(t)
 
 	get := func(name string, opts ...Option) levels.Level {
 		l := GetLogger(name, append([]Option{Reuse(false), none(), capture}, opts...)...)
@@ -54,6 +47,7 @@ func TestLevelsByNameFromEnvironment(t *testing.T) {
 	if runLevel != levels.Warning {
 		t.Errorf("Runtime env-http at %s", runLevel)
 	}
+	lines := warnings()
 	joined := strings.Join(lines, "\n")
 	if !strings.Contains(joined, `"broken" has no '='`) || !strings.Contains(joined, `"LOUD"`) {
 		t.Errorf("warnings %q: want the bad entries named", lines)

@@ -64,6 +64,21 @@ func (e *downExporter) Export(ctx context.Context, recs []sdklog.Record) error {
 
 func quiet() Option { return optionFunc(func(o *settings.Options) { o.Warn = func(string) {} }) }
 
+// captureWarnings returns an option that collects a logger's stderr
+// warnings, and a function that returns them so far. It forgets which
+// configuration warnings were already reported, for this test and after.
+func captureWarnings(t *testing.T) (Option, func() []string) {
+	t.Helper()
+	var mu sync.Mutex
+	var lines []string
+	reported = sync.Map{}
+	t.Cleanup(func() { reported = sync.Map{} })
+	capture := optionFunc(func(o *settings.Options) {
+		o.Warn = func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() }
+	})
+	return capture, func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), lines...) }
+}
+
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
@@ -218,21 +233,15 @@ func TestAsyncProtectedRecordWithoutRoomIsSpooledNotLost(t *testing.T) {
 }
 
 func TestLossWarningNamesTheLevels(t *testing.T) {
-	var mu sync.Mutex
-	var lines []string
-	capture := optionFunc(func(o *settings.Options) {
-		o.Warn = func(s string) { mu.Lock(); lines = append(lines, s); mu.Unlock() }
-	})
+	capture, warnings := captureWarnings(t)
 	l := GetLogger("warned", Reuse(false), WithExporter(newDown(true)), capture,
 		WithExportInterval(time.Millisecond))
 	l.Warning("w")
 	if _, err := l.StopAndDrain(context.Background()); err == nil {
 		t.Fatal("drain with a failing exporter and no spool returned no error")
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(lines) == 0 || !strings.Contains(lines[0], "WARNING failed 1") {
-		t.Fatalf("warning lines %q", lines)
+	if lines := warnings(); len(lines) == 0 || !strings.Contains(lines[0], "WARNING failed 1") {
+		t.Fatalf("warning lines %q", warnings())
 	}
 }
 
