@@ -37,20 +37,9 @@ func BenchmarkAuditRecord(b *testing.B) {
 		{"chain=hmac-sha256", []fapilog.Option{fapilog.WithAuditSigner(mac)}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			exp := &countingExporter{}
-			l := newFapilog(b, exp, c.opts...)
-			finish := fapilogFinish(b, exp, l.Flush, l.Drain)
-			b.ReportAllocs()
-			b.ResetTimer()
-			n := 0
-			for b.Loop() {
+			benchEveryRecordExported(b, c.opts, func(l *fapilog.Logger) {
 				l.Audit("role changed", "user", "alice", "role", "admin", "by", "root")
-				n++
-			}
-			b.StopTimer()
-			if got := finish(); got != uint64(n) {
-				b.Fatalf("exported %d of %d", got, n)
-			}
+			})
 		})
 	}
 }
@@ -70,25 +59,33 @@ func BenchmarkRedactionCost(b *testing.B) {
 	} {
 		for _, input := range []string{"clean", "masking"} {
 			b.Run(c.name+"/"+input, func(b *testing.B) {
-				exp := &countingExporter{}
-				l := newFapilog(b, exp, c.opts...)
-				finish := fapilogFinish(b, exp, l.Flush, l.Drain)
-				b.ReportAllocs()
-				b.ResetTimer()
-				n := 0
-				for b.Loop() {
+				benchEveryRecordExported(b, c.opts, func(l *fapilog.Logger) {
 					if input == "clean" {
 						l.Info(msg, "method", method, "status", status, "path", path)
 					} else {
 						l.Info(msg, "method", method, "password", "p", "dsn", "postgres://app:pw@db/app")
 					}
-					n++
-				}
-				b.StopTimer()
-				if got := finish(); got != uint64(n) {
-					b.Fatalf("exported %d of %d", got, n)
-				}
+				})
 			})
 		}
+	}
+}
+
+// benchEveryRecordExported times call on a fapilog logger built with opts
+// and fails unless every record it logged reached the exporter.
+func benchEveryRecordExported(b *testing.B, opts []fapilog.Option, call func(*fapilog.Logger)) {
+	exp := &countingExporter{}
+	l := newFapilog(b, exp, opts...)
+	finish := fapilogFinish(b, exp, l.Flush, l.Drain)
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		call(l)
+		n++
+	}
+	b.StopTimer()
+	if got := finish(); got != uint64(n) {
+		b.Fatalf("exported %d of %d", got, n)
 	}
 }
