@@ -210,3 +210,16 @@ func BenchmarkChainApply(b *testing.B) {
 		})
 	}
 }
+
+// record.Unordered is what lets the core skip the ordered-stage check per
+// call: a list holding the chain must never be called unordered (its lock
+// would never be released).
+func TestAListWithTheChainIsNotUnordered(t *testing.T) {
+	ch := auditchain.NewChain()
+	if record.Unordered([]record.Stage{panicStage{}, ch}) {
+		t.Fatal("a list ending with the chain was called unordered")
+	}
+	if !record.Unordered([]record.Stage{panicStage{}}) || !record.Unordered(nil) {
+		t.Fatal("a list without an ordered stage was not called unordered")
+	}
+}

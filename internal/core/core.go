@@ -83,6 +83,10 @@ type Core struct {
 	// auditStages are those of AUDIT and SECURITY records (they add the
 	// audit chain, one per Core).
 	stages, auditStages []record.Stage
+	// stagesUnordered, auditUnordered: no stage of the list is an
+	// OrderedStage (record.Call.Unordered), found once when the lists are
+	// built.
+	stagesUnordered, auditUnordered bool
 	baggage             []string
 	// filter leaves records out on purpose (sampling, rate limits,
 	// de-duplication); nil when none is configured.
@@ -114,6 +118,7 @@ func New(name string, kind Kind, c settings.Config) (*Core, error) {
 	}
 	co.SetLevel(c.Level)
 	co.stages, co.auditStages = stages(c)
+	co.stagesUnordered, co.auditUnordered = record.Unordered(co.stages), record.Unordered(co.auditStages)
 	var problems []error
 	co.pipe = openPipeline(scope, kind, c, &problems)
 	return co, errors.Join(problems...)
@@ -288,12 +293,12 @@ func (c *Core) isProtected(l levels.Level) bool {
 }
 
 // stagesFor returns the stages of a record at level l, and whether none of
-// them is ordered: only AUDIT and SECURITY records go through the chain.
+// them is ordered.
 func (c *Core) stagesFor(l levels.Level) (stages []record.Stage, unordered bool) {
 	if l == levels.Audit || l == levels.Security {
-		return c.auditStages, false
+		return c.auditStages, c.auditUnordered
 	}
-	return c.stages, true
+	return c.stages, c.stagesUnordered
 }
 
 // stages returns the record stages of a new core: redaction for every

@@ -38,10 +38,21 @@ type Call struct {
 	// attributes are assembled and de-duplicated and before the record is
 	// built (redaction, then the audit chain).
 	Stages []Stage
-	// Unordered says that no stage is an OrderedStage, so Emit need not
-	// ask the last one on every call (an interface type check per call).
-	// False is always safe.
+	// Unordered says that no stage is an OrderedStage (see Unordered), so
+	// Emit need not ask the last one on every call (an interface type check
+	// per call). False is always safe.
 	Unordered bool
+}
+
+// Unordered reports whether none of stages is an OrderedStage: what a
+// caller that reuses one list of stages computes once for Call.Unordered.
+func Unordered(stages []Stage) bool {
+	for _, st := range stages {
+		if _, ok := st.(OrderedStage); ok {
+			return false
+		}
+	}
+	return true
 }
 
 // A Stage rewrites one record's message and attributes before the record is
