@@ -87,7 +87,7 @@ type Core struct {
 	// OrderedStage (record.Call.Unordered), found once when the lists are
 	// built.
 	stagesUnordered, auditUnordered bool
-	baggage             []string
+	baggage                         []string
 	// filter leaves records out on purpose (sampling, rate limits,
 	// de-duplication); nil when none is configured.
 	filter *filter.Filter
