@@ -199,3 +199,36 @@ func serveLate(t *testing.T, proto Protocol, addr string) func() {
 	}()
 	return func() { _ = srv.Close(); <-done }
 }
+
+// The gRPC side of TestHTTPConnectionResetIsRetried: the first attempt
+// reaches the server, which answers Unavailable (as an overloaded collector
+// does, and as a dying one's transport does: the two cannot be told
+// apart), and the retry goes through. The record may be there twice, so
+// the report must say so; a status that means "nothing accepted" must not.
+func TestGRPCAttemptThatReachedTheServerIsReported(t *testing.T) {
+	for _, tt := range []struct {
+		code  codes.Code
+		maybe bool
+	}{
+		{codes.Unavailable, true},
+		{codes.ResourceExhausted, false}, // the collector refused it: not delivered
+	} {
+		t.Run(tt.code.String(), func(t *testing.T) {
+			clearEnv(t, nil)
+			srv := &logsServer{fail: 1, code: tt.code}
+			addr := startGRPC(t, srv)
+			b := build(t, Config{Kind: KindOTLP, Protocol: ProtocolGRPC, Endpoint: "http://" + addr, Retry: fastRetry})
+			defer shutdown(t, b.Exporter)
+			ctx, rep := delivery.With(context.Background())
+			var sends atomic.Int32
+			rep.OnSend(func() { sends.Add(1) })
+			_ = b.Exporter.Export(ctx, oneRecord(t))
+			if sends.Load() != 1 {
+				t.Fatalf("OnSend ran %d times, want once (before the first request left)", sends.Load())
+			}
+			if maybe, _ := rep.MaybeDelivered(); maybe != tt.maybe {
+				t.Fatalf("an attempt answered %s: maybe delivered %v, want %v", tt.code, maybe, tt.maybe)
+			}
+		})
+	}
+}
