@@ -193,3 +193,35 @@ func TestABatchDeliveredAfterAnUncertainAttemptCountsAsResent(t *testing.T) {
 		}
 	}
 }
+
+// The write-ahead log starts empty: its acknowledgements count this
+// pipeline's records, so records another owner left in a free slot must
+// stay there for the spool to replay. Before, the log claimed the first
+// free slot, took such records as its own, and its first acknowledgement
+// removed them, unsent.
+func TestTheWriteAheadLogNeverTakesRecordsItDidNotWrite(t *testing.T) {
+	dir := t.TempDir()
+	sp := openSpool(t, dir, 0) // slot 0, held by the pipeline below
+	other := openSpool(t, dir, 0)
+	for i := range 3 {
+		if _, err := other.Append([]byte(fmt.Sprint("left-", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := other.Close(); err != nil { // slot 1: records, no owner
+		t.Fatal(err)
+	}
+	p := New(Settings{Exporter: newHeld(false), QueueSize: 64, BatchSize: 8, ExportInterval: time.Millisecond,
+		Name: "wal-fresh", Warn: func(string) {}, Spool: sp, Protected: []log.Severity{log.SeverityError}})
+	if n := p.sp.wal.s.Len(); n != 0 {
+		t.Fatalf("the write-ahead log opened with %d records another owner left", n)
+	}
+	if _, err := p.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	next := openSpool(t, dir, 0)
+	defer next.Close()
+	if next.Len() != 3 {
+		t.Fatalf("the next spool on the folder finds %d of the 3 records left there", next.Len())
+	}
+}
