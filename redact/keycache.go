@@ -7,20 +7,25 @@ import (
 )
 
 // keyCache remembers how keys classified. The keys of a program are
-// mostly constants, whose bytes stay at one address, so a slot is chosen
-// by the address and length of the key's bytes (a multiply, no hashing of
-// the bytes) and a hit is confirmed by comparing the bytes with the slot's
-// own copy: a key whose bytes were changed in place (a zero-copy string
-// over a reused buffer) misses and is classified afresh, never given
-// another key's answer.
+// mostly constants, whose bytes stay at one address, so a set is chosen by
+// the address and length of the key's bytes (a multiply, no hashing of the
+// bytes) and a hit is confirmed by comparing the bytes with the entry's own
+// copy: a key whose bytes were changed in place (a zero-copy string over a
+// reused buffer) misses and is classified afresh, never given another
+// key's answer.
 //
-// Slots are filled at most keyCacheFills times in all, so a program that
+// A set holds keyCacheWays keys, so keys whose addresses fall on one set
+// share it rather than evict each other on every call: with one key per
+// slot, two hot keys on one slot (a quarter of programs with a dozen keys)
+// took an allocation per call each until the fill budget ran out.
+//
+// Sets are filled at most keyCacheFills times in all, so a program that
 // makes new keys on every call (keys built from data) stops paying an
 // allocation per miss once the budget is spent; it pays the
 // classification, as without the cache.
 type keyCache struct {
 	fills atomic.Int32
-	slots [keyCacheSlots]atomic.Pointer[keyEntry]
+	sets  [1 << keyCacheSetBits][keyCacheWays]atomic.Pointer[keyEntry]
 }
 
 type keyEntry struct {
@@ -29,10 +34,16 @@ type keyEntry struct {
 }
 
 const (
-	keyCacheBits  = 8
-	keyCacheSlots = 1 << keyCacheBits
-	keyCacheFills = 4 * keyCacheSlots
+	keyCacheSetBits = 6
+	keyCacheWays    = 4
+	keyCacheFills   = 4 * keyCacheWays << keyCacheSetBits
 )
+
+// keyHash mixes the address and length of key's bytes.
+func keyHash(key string) uint64 {
+	p := uint64(uintptr(unsafe.Pointer(unsafe.StringData(key))))
+	return (p ^ uint64(len(key))<<48) * 0x9E3779B97F4A7C15
+}
 
 // classify is k.classify(key) through r's cache, allocated on first use.
 func (r *Redactor) classify(key string) keyMatch {
@@ -43,15 +54,30 @@ func (r *Redactor) classify(key string) keyMatch {
 			c = r.keyCache.Load()
 		}
 	}
-	p := uint64(uintptr(unsafe.Pointer(unsafe.StringData(key))))
-	s := &c.slots[((p^uint64(len(key))<<48)*0x9E3779B97F4A7C15)>>(64-keyCacheBits)]
-	if e := s.Load(); e != nil && e.key == key {
-		return e.m
+	h := keyHash(key)
+	set := &c.sets[h>>(64-keyCacheSetBits)]
+	// Ways fill in order and are never emptied, so the first empty way
+	// ends the search.
+	for w := range set {
+		e := set[w].Load()
+		if e == nil {
+			break
+		}
+		if e.key == key {
+			return e.m
+		}
 	}
 	m := r.keys.classify(key)
 	if c.fills.Load() < keyCacheFills {
 		c.fills.Add(1)
-		s.Store(&keyEntry{key: strings.Clone(key), m: m})
+		e := &keyEntry{key: strings.Clone(key), m: m}
+		for w := range set {
+			if set[w].CompareAndSwap(nil, e) {
+				return m
+			}
+		}
+		// A full set: replace the way the next bits of the hash pick.
+		set[(h>>(64-keyCacheSetBits-2))&(keyCacheWays-1)].Store(e)
 	}
 	return m
 }

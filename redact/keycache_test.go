@@ -77,3 +77,50 @@ func TestNewKeysStopAllocatingOnceTheBudgetIsSpent(t *testing.T) {
 		t.Fatalf("%.1f allocations per new key after the budget", a)
 	}
 }
+
+// Keys whose addresses fall on one set (constants do, by chance: a quarter
+// of programs with a dozen keys had two on one slot of the direct-mapped
+// cache this replaced) are all remembered: after one miss each, calls that
+// take turns between them allocate nothing. Here four keys share one set,
+// two of them the whole hash prefix the old cache chose its slot by.
+func TestKeysSharingASetDoNotEvictEachOther(t *testing.T) {
+	r, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slotOf := func(k string) uint64 { return keyHash(k) >> (64 - keyCacheSetBits - 2) }
+	bySlot := map[uint64][]string{}
+	var keys []string
+	for i := 0; len(keys) == 0 && i < 1<<16; i++ {
+		k := fmt.Sprintf("field_%05d", i)
+		s := slotOf(k)
+		bySlot[s] = append(bySlot[s], k)
+		if len(bySlot[s]) < 2 {
+			continue
+		}
+		// Two keys on one slot; two more on the same set.
+		same := bySlot[s][:2]
+		var others []string
+		for s2, ks := range bySlot {
+			if s2 != s && s2>>2 == s>>2 {
+				others = append(others, ks...)
+			}
+		}
+		if len(others) >= 2 {
+			keys = append(append(keys, same...), others[:2]...)
+		}
+	}
+	if len(keys) != 4 {
+		t.Fatal("found no four keys on one set")
+	}
+	for _, k := range keys {
+		r.classify(k)
+	}
+	i := 0
+	if a := testing.AllocsPerRun(100, func() { r.classify(keys[i%len(keys)]); i++ }); a != 0 {
+		t.Fatalf("%.2f allocations per call taking turns between four keys of one set", a)
+	}
+	if n := r.keyCache.Load().fills.Load(); n != 4 {
+		t.Fatalf("%d fills for four keys, want 4", n)
+	}
+}
