@@ -97,9 +97,13 @@ func (l *AsyncLogger) Exception(ctx context.Context, msg string, err error, kv .
 	if !l.c.Enabled(levels.Error) {
 		return nil
 	}
-	e := core.Entry{Level: levels.Error, Wait: core.WaitForCtx, Time: time.Now(), Msg: msg,
-		Fields: l.fields, Exception: true, Err: err, Caller: true}
-	return l.c.Emit(ctx, &e, record.Args{KV: kv})
+	return l.exception(ctx, msg, err, kv)
+}
+
+//go:noinline
+func (l *AsyncLogger) exception(ctx context.Context, msg string, err error, kv []any) error {
+	return l.c.Emit(ctx, core.Entry{Level: levels.Error, Wait: core.WaitForCtx, Caller: true,
+		Call: record.Call{Time: time.Now(), Msg: msg, Fields: l.fields, Exception: true, Err: err}}, record.Args{KV: kv})
 }
 
 // Log logs at any level, registered levels included.
@@ -128,8 +132,7 @@ func (l *AsyncLogger) Level() levels.Level { return l.c.Level() }
 
 //go:noinline
 func (l *AsyncLogger) logAttrs(ctx context.Context, level levels.Level, msg string, attrs []attribute.KeyValue) error {
-	e := core.Entry{Level: level, Wait: core.WaitForCtx, Time: time.Now(), Msg: msg, Fields: l.fields, Caller: true}
-	return l.c.Emit(ctx, &e, record.Args{Attrs: attrs})
+	return l.c.Emit(ctx, core.Entry{Level: level, Wait: core.WaitForCtx, Caller: true, Call: record.Call{Time: time.Now(), Msg: msg, Fields: l.fields}}, record.Args{Attrs: attrs})
 }
 
 // log is Log's enabled path, out of line so that Log stays within the
@@ -137,8 +140,7 @@ func (l *AsyncLogger) logAttrs(ctx context.Context, level levels.Level, msg stri
 //
 //go:noinline
 func (l *AsyncLogger) log(ctx context.Context, level levels.Level, msg string, kv []any) error {
-	e := core.Entry{Level: level, Wait: core.WaitForCtx, Time: time.Now(), Msg: msg, Fields: l.fields, Caller: true}
-	return l.c.Emit(ctx, &e, record.Args{KV: kv})
+	return l.c.Emit(ctx, core.Entry{Level: level, Wait: core.WaitForCtx, Caller: true, Call: record.Call{Time: time.Now(), Msg: msg, Fields: l.fields}}, record.Args{KV: kv})
 }
 
 // With returns a child logger that adds kv to every record and shares the

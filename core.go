@@ -46,6 +46,5 @@ func (c Core) Emit(ctx context.Context, level levels.Level, t time.Time, msg str
 	if !c.c.Enabled(level) {
 		return nil
 	}
-	e := core.Entry{Level: level, Time: t, Msg: msg, Fields: c.fields}
-	return c.c.Emit(ctx, &e, record.Args{Attrs: attrs})
+	return c.c.Emit(ctx, core.Entry{Level: level, Call: record.Call{Time: t, Msg: msg, Fields: c.fields}}, record.Args{Attrs: attrs})
 }

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -66,13 +67,19 @@ type Core struct {
 	name string
 	// gate is the lowest level that passes: min(level, AUDIT), so AUDIT
 	// and SECURITY always pass with one comparison; level is the level as
-	// set. Both change together under SetLevel.
-	gate  atomic.Int64
+	// set. Both change together under SetLevel. gate is read with
+	// atomic.LoadInt64, not through an atomic.Int64: one call fewer for
+	// the inliner to count in every level method (see Enabled).
+	gate  int64
 	level atomic.Int64
 
 	pipe      *pipeline.Pipeline
 	mapping   levels.Mapping
 	protected []levels.Level
+	// lowProtected has bit l set for each protected level l below 128
+	// (every standard level): the test of every call, without walking
+	// the list.
+	lowProtected [2]uint64
 	// waits for room: protected with WaitBounded, unprotected (both
 	// policies); protected with WaitForCtx waits until ctx is done.
 	protectedWait    time.Duration
@@ -116,6 +123,11 @@ func New(name string, kind Kind, c settings.Config) (*Core, error) {
 		baggage:          c.Baggage,
 		filter:           filter.New(c.Filter),
 	}
+	for _, l := range c.Protected {
+		if uint(l) < 128 {
+			co.lowProtected[l>>6] |= 1 << (l & 63)
+		}
+	}
 	co.SetLevel(c.Level)
 	co.stages, co.auditStages = stages(c)
 	co.stagesUnordered, co.auditUnordered = record.Unordered(co.stages), record.Unordered(co.auditStages)
@@ -128,12 +140,12 @@ func New(name string, kind Kind, c settings.Config) (*Core, error) {
 func (c *Core) Name() string { return c.name }
 
 // Enabled is the level gate; it is all a disabled call costs.
-func (c *Core) Enabled(l levels.Level) bool { return int64(l) >= c.gate.Load() }
+func (c *Core) Enabled(l levels.Level) bool { return int64(l) >= atomic.LoadInt64(&c.gate) }
 
 // SetLevel sets the minimum level; AUDIT and SECURITY always pass.
 func (c *Core) SetLevel(l levels.Level) {
 	c.level.Store(int64(l))
-	c.gate.Store(int64(min(l, levels.Audit)))
+	atomic.StoreInt64(&c.gate, int64(min(l, levels.Audit)))
 }
 
 // Level returns the minimum level.
@@ -151,19 +163,16 @@ func (c *Core) SetRemove(f func()) { c.remove = f }
 // Entry is one enabled call, as a front-end hands it to Emit (with the
 // call's own attributes beside it: see record.Args).
 type Entry struct {
+	// Call is what the front-end knows of the call: Time (the zero time
+	// leaves the record without a timestamp, its observed timestamp still
+	// set, as log/slog asks of a record with a zero time), Msg, Fields (the
+	// logger's, from With), and Exception with Err (exception.type,
+	// exception.message and exception.stacktrace of Err). Emit fills in the
+	// rest (severity, bound fields, stages, source), so a call's record.Call
+	// is built once.
+	record.Call
 	Level levels.Level
 	Wait  Wait
-	// Time is the time of the call. The zero time leaves the record
-	// without a timestamp (its observed timestamp is still set), as
-	// log/slog asks of a record with a zero time.
-	Time time.Time
-	Msg  string
-	// Fields are the logger's (With).
-	Fields []attribute.KeyValue
-	// Exception adds exception.type, exception.message and
-	// exception.stacktrace of Err.
-	Exception bool
-	Err       error
 	// Caller adds the caller's source location when the logger was built
 	// with WithSource(true) (the facade's calls; the slog handler computes
 	// its own).
@@ -175,11 +184,15 @@ type Entry struct {
 // attributes and key/values (the slog handler puts its own source location
 // among the typed ones). It returns nil once the record is accepted, and otherwise
 // what the async logger reports: ErrDropped, ErrStopped or ctx.Err().
-func (c *Core) Emit(ctx context.Context, e *Entry, args record.Args) error {
+//
+// e comes by value: the fields Emit fills in are then stores to its own
+// stack frame, where a pointer to the front-end's Entry would cost a GC
+// write barrier per pointer field while a collection runs.
+func (c *Core) Emit(ctx context.Context, e Entry, args record.Args) error {
 	sev, text := c.severity(e.Level)
 	protected := c.isProtected(e.Level)
 	if c.filter != nil && !protected && e.Level < levels.Audit {
-		if r, out := c.filtered(e); out {
+		if r, out := c.filtered(&e); out {
 			return c.pipe.Filtered(sev, r)
 		}
 	}
@@ -191,32 +204,31 @@ func (c *Core) Emit(ctx context.Context, e *Entry, args record.Args) error {
 			a.Wait = -1
 		}
 	}
-	stages, unordered := c.stagesFor(e.Level)
-	call := record.Call{
-		Time:      e.Time,
-		Severity:  sev,
-		Text:      text,
-		Msg:       e.Msg,
-		Fields:    e.Fields,
-		Bound:     c.contextFields(ctx),
-		Exception: e.Exception,
-		Err:       e.Err,
-		Stages:    stages,
-		Unordered: unordered,
-	}
+	call := &e.Call
+	call.Severity, call.Text = sev, text
+	call.Bound = c.contextFields(ctx)
+	call.Stages, call.Unordered = c.stagesFor(e.Level)
 	if c.source && e.Caller {
-		if f, ok := callsite.First(); ok {
-			// src goes to the heap (stages see a heap copy of the Call):
-			// declared here, only calls with source pay for it.
-			src := [3]attribute.KeyValue{
-				attribute.String("code.function.name", f.Function),
-				attribute.String("code.file.path", f.File),
-				attribute.Int("code.line.number", f.Line),
-			}
-			call.Source = src[:]
-		}
+		call.Source = callerSource()
 	}
-	return c.pipe.Emit(ctx, a, &call, args)
+	return c.pipe.Emit(ctx, a, call, args)
+}
+
+// callerSource returns the code.* attributes of the first caller outside
+// the library, or nil. It is out of line, like every path most calls do not
+// take, so that Emit stays small.
+//
+//go:noinline
+func callerSource() []attribute.KeyValue {
+	f, ok := callsite.First()
+	if !ok {
+		return nil
+	}
+	return []attribute.KeyValue{
+		attribute.String("code.function.name", f.Function),
+		attribute.String("code.file.path", f.File),
+		attribute.Int("code.line.number", f.Line),
+	}
 }
 
 // filtered asks the filter about e: whether to leave it out, and why.
@@ -284,12 +296,10 @@ func (c *Core) severity(l levels.Level) (log.Severity, string) {
 }
 
 func (c *Core) isProtected(l levels.Level) bool {
-	for _, p := range c.protected {
-		if p == l {
-			return true
-		}
+	if uint(l) < 128 {
+		return c.lowProtected[l>>6]&(1<<(l&63)) != 0
 	}
-	return false
+	return slices.Contains(c.protected, l)
 }
 
 // stagesFor returns the stages of a record at level l, and whether none of

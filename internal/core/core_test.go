@@ -72,7 +72,30 @@ func BenchmarkNoopStage(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		e := Entry{Level: levels.Info, Msg: "request handled"}
-		_ = c.Emit(ctx, &e, record.Args{KV: []any{"user", "alice", "status", 200, "path", "/orders/42"}})
+		e := Entry{Level: levels.Info, Call: record.Call{Msg: "request handled"}}
+		_ = c.Emit(ctx, e, record.Args{KV: []any{"user", "alice", "status", 200, "path", "/orders/42"}})
+	}
+}
+
+// The protected test of every call reads a bit mask for levels below 128
+// and the list above it: both must give the list's answer, custom levels
+// included.
+func TestIsProtectedAgreesWithTheList(t *testing.T) {
+	p := sdklog.NewLoggerProvider(sdklog.WithProcessor(discard{}))
+	protected := []levels.Level{levels.Error, levels.Level(25), levels.Level(127), levels.Level(128), levels.Level(1000)}
+	c, err := New(t.Name(), Sync, settings.Config{Level: levels.Info, Provider: p, QueueSize: 16, Protected: protected})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = c.Drain(context.Background()); _ = p.Shutdown(context.Background()) })
+	for _, l := range []levels.Level{-64, -1, 0, 1, levels.Debug, levels.Info, 25, 26, levels.Warning, levels.Error,
+		levels.Critical, levels.Audit, levels.Security, 63, 64, 65, 126, 127, 128, 129, 191, 192, 999, 1000, 1001} {
+		want := false
+		for _, p := range protected {
+			want = want || p == l
+		}
+		if got := c.isProtected(l); got != want {
+			t.Errorf("isProtected(%d) = %v, want %v", l, got, want)
+		}
 	}
 }

@@ -250,8 +250,13 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 	tallies := e.scratch[:0]
 	last := -1
 	indexOf := func(i int) int {
+		if last >= 0 && eng.only != nil {
+			// One member: no scope to read (InstrumentationScope copies
+			// the whole scope, per record).
+			return last
+		}
 		scope := recs[i].InstrumentationScope().Name
-		if last >= 0 && (eng.only != nil || tallies[last].p.name == scope) {
+		if last >= 0 && tallies[last].p.name == scope {
 			return last
 		}
 		m := eng.memberOf(scope)

@@ -233,33 +233,19 @@ func (p *Pipeline) Owned() bool { return p.eng.owned != nil }
 // after Stop, and ErrNotDurable when a protected record was accepted but
 // its write-ahead append failed.
 func (p *Pipeline) Emit(ctx context.Context, a Admission, c *record.Call, args record.Args) error {
+	// The common path (running, admitted, no write-ahead log) is kept
+	// short and the rest out of line: what every call runs stays in a few
+	// instruction-cache lines.
 	i := sevIndex(a.Severity)
 	p.counts.submitted[i].Add(1)
 	if p.state.Add(1)&stoppedBit != 0 {
-		p.end()
-		if a.Protected && p.sp != nil {
-			// An AUDIT record after the drain is not lost: the next
-			// process sends it. The caller still learns the logger is
-			// stopped.
-			if p.sp.spoolAfterStop(ctx, c, args) == nil {
-				return ErrStopped
-			}
-		}
-		p.counts.dropped[i].Add(1)
-		p.warn.note(p.name, "dropped", ErrStopped)
-		return ErrStopped
+		return p.emitStopped(ctx, a, c, args, i)
 	}
 	if err := p.admit(ctx, a); err != nil {
-		if a.Protected && p.sp != nil {
-			w := &spoolWriter{sp: p.sp}
-			defer p.end() // also when a value's String calls runtime.Goexit
-			record.EmitArgs(ctx, w, c, args)
-			return w.err
-		}
-		p.end()
-		p.counts.dropped[i].Add(1)
-		p.warn.note(p.name, "dropped", err)
-		return err
+		return p.emitRefused(ctx, a, c, args, i, err)
+	}
+	if a.Protected && p.sp != nil && p.sp.wal != nil {
+		return p.emitDurable(ctx, c, args, i)
 	}
 	// Building the record runs the caller's String, Error and LogValue
 	// methods. A panic there is recovered by the bridge, but
@@ -267,24 +253,68 @@ func (p *Pipeline) Emit(ctx context.Context, a Admission, c *record.Call, args r
 	// call then gives the slot back and counts the record, so the queue
 	// does not shrink and Stop does not wait forever.
 	built := false
-	defer func() {
-		if !built {
-			p.abandon(i)
-		}
-		p.end()
-	}()
-	if a.Protected && p.sp != nil && p.sp.wal != nil {
-		// Durable before the call returns (see wal).
-		w := walLogger{sp: p.sp}
-		record.EmitArgs(ctx, &w, c, args)
-		built = true
-		if w.err != nil {
-			return fmt.Errorf("%w: %w", ErrNotDurable, w.err)
-		}
-		return nil
-	}
+	defer p.settle(&built, i)
 	record.EmitArgs(ctx, p.otel, c, args)
 	built = true
+	return nil
+}
+
+// settle ends an admitted emit: the record was built, or the emit was
+// abandoned on the way (see abandon).
+func (p *Pipeline) settle(built *bool, i int) {
+	if !*built {
+		p.abandon(i)
+	}
+	p.end()
+}
+
+// emitStopped is Emit after Stop.
+//
+//go:noinline
+func (p *Pipeline) emitStopped(ctx context.Context, a Admission, c *record.Call, args record.Args, i int) error {
+	p.end()
+	if a.Protected && p.sp != nil {
+		// An AUDIT record after the drain is not lost: the next process
+		// sends it. The caller still learns the logger is stopped.
+		if p.sp.spoolAfterStop(ctx, c, args) == nil {
+			return ErrStopped
+		}
+	}
+	p.counts.dropped[i].Add(1)
+	p.warn.note(p.name, "dropped", ErrStopped)
+	return ErrStopped
+}
+
+// emitRefused is Emit when there was no room in time: a protected record
+// goes to the spool, if there is one; others are dropped.
+//
+//go:noinline
+func (p *Pipeline) emitRefused(ctx context.Context, a Admission, c *record.Call, args record.Args, i int, err error) error {
+	if a.Protected && p.sp != nil {
+		w := &spoolWriter{sp: p.sp}
+		defer p.end() // also when a value's String calls runtime.Goexit
+		record.EmitArgs(ctx, w, c, args)
+		return w.err
+	}
+	p.end()
+	p.counts.dropped[i].Add(1)
+	p.warn.note(p.name, "dropped", err)
+	return err
+}
+
+// emitDurable is Emit of an admitted protected record with a write-ahead
+// log: durable before the call returns (see wal).
+//
+//go:noinline
+func (p *Pipeline) emitDurable(ctx context.Context, c *record.Call, args record.Args, i int) error {
+	built := false
+	defer p.settle(&built, i)
+	w := walLogger{sp: p.sp}
+	record.EmitArgs(ctx, &w, c, args)
+	built = true
+	if w.err != nil {
+		return fmt.Errorf("%w: %w", ErrNotDurable, w.err)
+	}
 	return nil
 }
 
