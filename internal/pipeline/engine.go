@@ -273,10 +273,20 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 		last = len(tallies) - 1
 		return last
 	}
-	for i := range recs {
-		if k := indexOf(i); k >= 0 {
-			tallies[k].n++
-			tallies[k].exported[sevIndex(recs[i].Severity())]++
+	if eng.only != nil && len(recs) > 0 {
+		// One member owns every record: count without asking per record.
+		tallies = append(tallies, memberTally{p: eng.only, n: int64(len(recs))})
+		last = 0
+		t := &tallies[0]
+		for i := range recs {
+			t.exported[sevIndex(recs[i].Severity())]++
+		}
+	} else {
+		for i := range recs {
+			if k := indexOf(i); k >= 0 {
+				tallies[k].n++
+				tallies[k].exported[sevIndex(recs[i].Severity())]++
+			}
 		}
 	}
 	lost := err != nil
