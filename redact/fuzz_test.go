@@ -59,3 +59,17 @@ func FuzzString(f *testing.F) {
 		_, _ = Default().Redact(s, []attribute.KeyValue{attribute.String(s, s)})
 	})
 }
+
+// FuzzHasURLByte: the word-at-a-time test gives strings.ContainsAny's
+// answer for every input (bytes with the high bit set included: ':'|0x80
+// is not ':').
+func FuzzHasURLByte(f *testing.F) {
+	for _, s := range []string{"", ":", "abcdefg:", "abcdefgh:", "\xba\xa5\xdc", "GET /api/v1/users", "a%2F", `a\u003a`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := hasURLByte(s), strings.ContainsAny(s, `:%\`); got != want {
+			t.Fatalf("hasURLByte(%q) = %v, ContainsAny says %v", s, got, want)
+		}
+	})
+}

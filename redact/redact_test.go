@@ -373,3 +373,20 @@ func TestShortAndUnusualConfiguredKeys(t *testing.T) {
 		}
 	}
 }
+
+// Every position of a 32-byte string, for each byte hasURLByte looks for
+// and for its neighbours and high-bit twins, which it must not take for it.
+func TestHasURLByteAtEveryPosition(t *testing.T) {
+	for _, c := range []byte{':', '%', '\\', ';', '9', '$', '&', '[', ']', ':' | 0x80, '%' | 0x80, '\\' | 0x80, 0, 0xff} {
+		for n := 1; n <= 32; n++ {
+			for i := range n {
+				b := []byte(strings.Repeat("a", n))
+				b[i] = c
+				want := c == ':' || c == '%' || c == '\\'
+				if got := hasURLByte(string(b)); got != want {
+					t.Fatalf("hasURLByte(%q) = %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
+}
