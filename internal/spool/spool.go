@@ -925,15 +925,9 @@ func (s *Spool) Ack(n int) error {
 	if n > s.count {
 		return fmt.Errorf("spool: ack of %d records, %d in the spool", n, s.count)
 	}
-	head, d, err := s.endOfRecordsLocked(n)
+	head, err := s.endOfRecordsLocked(n)
 	if err != nil {
 		return err
-	}
-	if d.places > 0 {
-		// Damaged since the records were peeked: repair, and acknowledge
-		// nothing this time (the caller's records are sent again: at
-		// least once).
-		return s.repairLocked(d)
 	}
 	s.head = head
 	s.count -= n
@@ -979,12 +973,9 @@ func (s *Spool) MarkSent(n int) error {
 	if n == 0 {
 		return nil
 	}
-	end, d, err := s.endOfRecordsLocked(n)
+	end, err := s.endOfRecordsLocked(n)
 	if err != nil {
 		return err
-	}
-	if d.places > 0 {
-		return s.repairLocked(d)
 	}
 	if end <= s.sent {
 		return nil
@@ -1000,9 +991,11 @@ func (s *Spool) MarkSent(n int) error {
 	return nil
 }
 
-// endOfRecordsLocked returns the offset where the first n live records end,
-// and the damage the walk met. It needs mu.
-func (s *Spool) endOfRecordsLocked(n int) (int64, damage, error) {
+// endOfRecordsLocked returns the offset where the first n live records end.
+// Damage met on the way (since the records were peeked) is repaired and
+// returned as the error: the caller then acknowledges or marks nothing this
+// time, and its records are sent again (at least once). It needs mu.
+func (s *Spool) endOfRecordsLocked(n int) (int64, error) {
 	end, left := s.head, n
 	d, err := walk(s.f, s.head, s.size, func(_, stop int64, kind byte, _ []byte) bool {
 		end = stop
@@ -1011,7 +1004,13 @@ func (s *Spool) endOfRecordsLocked(n int) (int64, damage, error) {
 		}
 		return left > 0
 	})
-	return end, d, err
+	if err != nil {
+		return 0, err
+	}
+	if d.places > 0 {
+		return 0, s.repairLocked(d)
+	}
+	return end, nil
 }
 
 // writeMetaLocked appends a bookkeeping entry (an acknowledgement or a
