@@ -5,9 +5,7 @@ package reliability
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -155,16 +153,4 @@ func drain(t *testing.T, l interface {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	return l.StopAndDrain(ctx)
-}
-
-// lockedWriter serialises writes to w and reads of it.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }

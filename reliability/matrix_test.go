@@ -16,6 +16,7 @@ import (
 	fapilog "github.com/fapilog/fapilog-go"
 	"github.com/fapilog/fapilog-go/exporter"
 	"github.com/fapilog/fapilog-go/internal/collectortest"
+	"github.com/fapilog/fapilog-go/internal/syncbuf"
 	"github.com/fapilog/fapilog-go/levels"
 )
 
@@ -421,7 +422,7 @@ func matrixDoneCtx(t *testing.T, proto string, withSpool bool) {
 	}
 	var c *collectortest.Collector
 	var cfg exporter.Config
-	out := &lockedWriter{w: &strings.Builder{}}
+	out := &syncbuf.Buffer{}
 	if proto == "console" {
 		cfg = exporter.Config{Kind: exporter.KindConsole, Console: out, ConsoleFormat: exporter.ConsoleJSON}
 	} else {
@@ -441,9 +442,7 @@ func matrixDoneCtx(t *testing.T, proto string, withSpool bool) {
 	}
 	var ids map[int64]int
 	if proto == "console" {
-		out.mu.Lock()
-		text := out.w.(*strings.Builder).String()
-		out.mu.Unlock()
+		text := out.String()
 		path := filepath.Join(t.TempDir(), "out.jsonl")
 		if werr := os.WriteFile(path, []byte(text), 0o600); werr != nil {
 			t.Fatal(werr)

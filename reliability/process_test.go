@@ -9,10 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/fapilog/fapilog-go/internal/syncbuf"
 )
 
 // helperProc is a running helper subprocess (this test binary, see
@@ -20,7 +21,7 @@ import (
 type helperProc struct {
 	cmd    *exec.Cmd
 	lines  chan helperLine
-	stderr *strings.Builder
+	stderr *syncbuf.Buffer
 	done   chan error
 }
 
@@ -36,8 +37,8 @@ func startHelper(t *testing.T, name string, env ...string) *helperProc {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &helperProc{cmd: cmd, lines: make(chan helperLine, 1024), stderr: &strings.Builder{}, done: make(chan error, 1)}
-	cmd.Stderr = &lockedWriter{w: p.stderr}
+	p := &helperProc{cmd: cmd, lines: make(chan helperLine, 1024), stderr: &syncbuf.Buffer{}, done: make(chan error, 1)}
+	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -113,9 +114,6 @@ func (p *helperProc) signal(t *testing.T, sig syscall.Signal) {
 }
 
 func (p *helperProc) stderrText() string {
-	lw := p.cmd.Stderr.(*lockedWriter)
-	lw.mu.Lock()
-	defer lw.mu.Unlock()
 	return p.stderr.String()
 }
 
