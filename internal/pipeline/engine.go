@@ -250,10 +250,8 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 	tallies := e.scratch[:0]
 	last := -1
 	indexOf := func(i int) int {
-		if last >= 0 && eng.only != nil {
-			// One member: no scope to read (InstrumentationScope copies
-			// the whole scope, per record).
-			return last
+		if eng.only != nil {
+			return 0 // the one member's tally, made below
 		}
 		scope := recs[i].InstrumentationScope().Name
 		if last >= 0 && tallies[last].p.name == scope {
@@ -274,9 +272,9 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 		return last
 	}
 	if eng.only != nil && len(recs) > 0 {
-		// One member owns every record: count without asking per record.
+		// One member owns every record: count without reading each one's
+		// scope (InstrumentationScope copies the whole scope).
 		tallies = append(tallies, memberTally{p: eng.only, n: int64(len(recs))})
-		last = 0
 		t := &tallies[0]
 		for i := range recs {
 			t.exported[sevIndex(recs[i].Severity())]++

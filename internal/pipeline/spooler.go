@@ -684,7 +684,7 @@ func (sp *spooler) beforeSend(ctx context.Context, mark func() error, where stri
 			sp.warn.note(sp.p.name, "not marked sent in the "+where+" (a crash now would resend them unflagged)", err)
 		}
 	}
-	if rep := delivery.From(ctx); rep != nil && delivery.Reports(sp.p.eng.exp.inner) {
+	if rep := delivery.From(ctx); rep != nil && sp.p.eng.exp.reports {
 		rep.OnSend(run)
 		return
 	}
