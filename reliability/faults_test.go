@@ -34,12 +34,20 @@ func waitFor(timeout time.Duration, cond func() bool) bool {
 // 20,000 records are being logged and restarts it on the same port about a
 // second later: every record reaches the collector (OTLP retries are at
 // least once: a duplicate is possible, and the library counts every record
-// that may be one in Resent).
+// that may be one in Resent). Over both OTLP protocols (the console has no
+// collector to lose).
 func TestCollectorKilledMidStreamLosesNothing(t *testing.T) {
+	for _, proto := range []string{string(exporter.ProtocolGRPC), string(exporter.ProtocolHTTP)} {
+		t.Run(proto, func(t *testing.T) { collectorKilledMidStream(t, proto) })
+	}
+}
+
+func collectorKilledMidStream(t *testing.T, proto string) {
 	const n = 20000
 	c := startCollector(t)
-	l := fapilog.GetLogger("kill-restart", fapilog.Reuse(false), fapilog.WithLevel(levels.Debug),
-		fapilog.WithExporterConfig(grpcConfig(c.GRPCEndpoint, shortRetry(30*time.Second))),
+	name := "kill-restart-" + proto
+	l := fapilog.GetLogger(name, fapilog.Reuse(false), fapilog.WithLevel(levels.Debug),
+		fapilog.WithExporterConfig(otlpConfig(proto, c, shortRetry(30*time.Second))),
 		fapilog.WithExportInterval(20*time.Millisecond), fapilog.WithBatchSize(256),
 		// Wait for room rather than drop: this test is about delivery.
 		fapilog.WithBackpressureWait(time.Minute), fapilog.WithProtectedWait(time.Minute))
@@ -49,7 +57,7 @@ func TestCollectorKilledMidStreamLosesNothing(t *testing.T) {
 	go func() {
 		defer close(done)
 		for i := range n {
-			l.Log(context.Background(), mixedLevels[i%len(mixedLevels)], "record", "id", i, "phase", "kill-restart")
+			l.Log(context.Background(), mixedLevels[i%len(mixedLevels)], "record", "id", i, "phase", name)
 			logged.Add(1)
 		}
 	}()
@@ -60,7 +68,7 @@ func TestCollectorKilledMidStreamLosesNothing(t *testing.T) {
 	c.Kill()
 	killedAt := time.Now()
 	atKill := logged.Load()
-	before := delivered(t, c, "kill-restart", 0, 0).unique()
+	before := delivered(t, c, name, 0, 0).unique()
 	time.Sleep(time.Second)
 	c.Restart(t)
 	down := time.Since(killedAt)
@@ -74,10 +82,10 @@ func TestCollectorKilledMidStreamLosesNothing(t *testing.T) {
 		t.Errorf("drain: %v", err)
 	}
 	checkBalance(t, res)
-	d := delivered(t, c, "kill-restart", n, 10*time.Second)
-	t.Logf("SIGKILL after %d records logged (%d at the collector), back on %s after %v; %s; collector: %d unique, %d duplicates, %d missing",
-		atKill, before, c.GRPCEndpoint, down.Round(time.Millisecond), summary(res), d.unique(), d.duplicates(), len(d.missing(n)))
-	report(t, "collector SIGKILLed mid-stream, restarted", n, res, d, len(d.missing(n)))
+	d := delivered(t, c, name, n, 10*time.Second)
+	t.Logf("%s: SIGKILL after %d records logged (%d at the collector), back after %v; %s; collector: %d unique, %d duplicates, %d missing",
+		proto, atKill, before, down.Round(time.Millisecond), summary(res), d.unique(), d.duplicates(), len(d.missing(n)))
+	report(t, "collector SIGKILLed mid-stream, restarted ("+proto+")", n, res, d, len(d.missing(n)))
 	if res.Submitted != n || res.Exported != n || res.Dropped != 0 || res.Failed != 0 {
 		t.Errorf("want all %d exported: %s", n, summary(res))
 	}
