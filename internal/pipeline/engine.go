@@ -231,10 +231,16 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 		defer func() { stop(); cancel() }()
 	}
 	var rep *delivery.Report // nil: nobody reads or writes it
-	if e.reports || eng.sp != nil {
+	if e.reports || sp != nil {
 		ctx, rep = delivery.With(ctx)
 	}
-	err := e.exportInner(ctx, recs)
+	// walK: how many records of the batch the write-ahead log holds, for
+	// its sent mark before the export and its removal after.
+	walK := 0
+	if sp != nil && sp.wal != nil {
+		walK = sp.protectedIn(recs)
+	}
+	err := e.exportInner(ctx, recs, walK)
 	// uncertain: an attempt failed after its request may have reached the
 	// collector, so what this export delivered may be there twice, and
 	// what it failed to deliver may be there once. An exporter that does
@@ -324,7 +330,7 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 		// The export of these records is over (delivered, spooled or
 		// counted failed): they leave the write-ahead log, before the
 		// counts say so.
-		if werr := sp.wal.done(sp.protectedIn(recs)); werr != nil {
+		if werr := sp.wal.done(walK); werr != nil {
 			sp.warn.note(sp.p.name, "left in the write-ahead log (sent again by the next process)", werr)
 		}
 	}
@@ -389,7 +395,7 @@ func withReport(ctx context.Context) context.Context {
 // and turns a panic of the exporter into an error for the batch: it runs on
 // the batch processor's goroutine, where a panic would end the process and
 // lose every queued record.
-func (e *countingExporter) exportInner(ctx context.Context, recs []sdklog.Record) (err error) {
+func (e *countingExporter) exportInner(ctx context.Context, recs []sdklog.Record, walK int) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("fapilog: exporter panicked (batch of %d records counted failed): %v", len(recs), v)
@@ -400,7 +406,7 @@ func (e *countingExporter) exportInner(ctx context.Context, recs []sdklog.Record
 		}
 	}()
 	if sp := e.eng.sp; sp != nil {
-		return sp.exportLive(ctx, recs)
+		return sp.exportLive(ctx, recs, walK)
 	}
 	return e.inner.Export(ctx, recs)
 }

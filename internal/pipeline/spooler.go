@@ -188,15 +188,15 @@ func encode(sev int, r *spool.Record) ([]byte, error) {
 }
 
 // exportLive is the batch processor's export when there is a spool: it
-// shares the exporter with the replay, one call at a time.
-func (sp *spooler) exportLive(ctx context.Context, recs []sdklog.Record) error {
+// shares the exporter with the replay, one call at a time. walK is how
+// many of recs the write-ahead log holds.
+func (sp *spooler) exportLive(ctx context.Context, recs []sdklog.Record, walK int) error {
 	sp.exportSem <- struct{}{}
 	if sp.wal != nil {
 		// Once a request may leave, a death before the records' removal
 		// from the log makes them possible duplicates: mark them sent
 		// first.
-		k := sp.protectedIn(recs)
-		sp.beforeSend(ctx, func() error { return sp.wal.sending(k) }, "write-ahead log")
+		sp.beforeSend(ctx, func() error { return sp.wal.sending(walK) }, "write-ahead log")
 	}
 	err := sp.p.eng.exp.inner.Export(ctx, recs)
 	<-sp.exportSem
