@@ -86,15 +86,16 @@ type Core struct {
 	backpressureWait time.Duration
 	source           bool
 	drainTimeout     time.Duration
-	// stages rewrite records before they are built (see record.Stage);
-	// auditStages are those of AUDIT and SECURITY records (they add the
-	// audit chain, one per Core).
-	stages, auditStages []record.Stage
-	// stagesUnordered, auditUnordered: no stage of the list is an
-	// OrderedStage (record.Call.Unordered), found once when the lists are
-	// built.
-	stagesUnordered, auditUnordered bool
-	baggage                         []string
+	// redactor masks every record before its stages (nil: redaction off).
+	redactor *redact.Redactor
+	// auditStages rewrite AUDIT and SECURITY records after redaction,
+	// before they are built (see record.Stage): the audit chain, one per
+	// Core. Other levels have no stages.
+	auditStages []record.Stage
+	// auditUnordered: no stage of the list is an OrderedStage
+	// (record.Call.Unordered), found once when the list is built.
+	auditUnordered bool
+	baggage        []string
 	// filter leaves records out on purpose (sampling, rate limits,
 	// de-duplication); nil when none is configured.
 	filter *filter.Filter
@@ -122,6 +123,7 @@ func New(name string, kind Kind, c settings.Config) (*Core, error) {
 		drainTimeout:     c.DrainTimeout,
 		baggage:          c.Baggage,
 		filter:           filter.New(c.Filter),
+		redactor:         c.Redactor,
 	}
 	for _, l := range c.Protected {
 		if uint(l) < 128 {
@@ -129,8 +131,8 @@ func New(name string, kind Kind, c settings.Config) (*Core, error) {
 		}
 	}
 	co.SetLevel(c.Level)
-	co.stages, co.auditStages = stages(c)
-	co.stagesUnordered, co.auditUnordered = record.Unordered(co.stages), record.Unordered(co.auditStages)
+	co.auditStages = auditStages(c)
+	co.auditUnordered = record.Unordered(co.auditStages)
 	var problems []error
 	co.pipe = openPipeline(scope, kind, c, &problems)
 	return co, errors.Join(problems...)
@@ -207,7 +209,10 @@ func (c *Core) Emit(ctx context.Context, e Entry, args record.Args) error {
 	call := &e.Call
 	call.Severity, call.Text = sev, text
 	call.Bound = c.contextFields(ctx)
-	call.Stages, call.Unordered = c.stagesFor(e.Level)
+	call.Redactor = c.redactor
+	if e.Level == levels.Audit || e.Level == levels.Security {
+		call.Stages, call.Unordered = c.auditStages, c.auditUnordered
+	}
 	if c.source && e.Caller {
 		call.Source = callerSource()
 	}
@@ -302,37 +307,24 @@ func (c *Core) isProtected(l levels.Level) bool {
 	return slices.Contains(c.protected, l)
 }
 
-// stagesFor returns the stages of a record at level l, and whether none of
-// them is ordered.
-func (c *Core) stagesFor(l levels.Level) (stages []record.Stage, unordered bool) {
-	if l == levels.Audit || l == levels.Security {
-		return c.auditStages, c.auditUnordered
+// auditStages returns the record stages of a new core's AUDIT and SECURITY
+// records: the audit chain, when it is on (its hash covers the redacted
+// record: redaction runs before the stages). Other levels have none, which
+// spares them a stage call. The chain is new for each core: one chain per
+// logger instance.
+func auditStages(c settings.Config) []record.Stage {
+	if !c.AuditChain {
+		return nil
 	}
-	return c.stages, c.stagesUnordered
-}
-
-// stages returns the record stages of a new core: redaction for every
-// record, and for AUDIT and SECURITY records redaction then the audit chain
-// (its hash covers the redacted record). Keeping the chain out of the other
-// levels' list spares them a stage call. The chain is new for each core:
-// one chain per logger instance.
-func stages(c settings.Config) (plain, chained []record.Stage) {
-	if c.Redactor != nil {
-		plain = append(plain, redactStage{c.Redactor})
-	}
-	chained = plain
-	if c.AuditChain {
-		var sevs []audit.Severity
-		for _, l := range []levels.Level{levels.Audit, levels.Security} {
-			sev, text := l.Severity(), l.String()
-			if c.Mapping != nil {
-				sev, text = c.Mapping(l)
-			}
-			sevs = append(sevs, audit.Severity{Number: sev, Text: text})
+	var sevs []audit.Severity
+	for _, l := range []levels.Level{levels.Audit, levels.Security} {
+		sev, text := l.Severity(), l.String()
+		if c.Mapping != nil {
+			sev, text = c.Mapping(l)
 		}
-		chained = append(append([]record.Stage(nil), plain...), auditchain.NewSignedChain(c.AuditSigner, sevs...))
+		sevs = append(sevs, audit.Severity{Number: sev, Text: text})
 	}
-	return plain, chained
+	return []record.Stage{auditchain.NewSignedChain(c.AuditSigner, sevs...)}
 }
 
 // openPipeline joins the pipeline of c: a shared engine when c allows it
@@ -449,11 +441,4 @@ func openSpool(c settings.Config, s *pipeline.Settings) error {
 		s.Protected = append(s.Protected, sev)
 	}
 	return nil
-}
-
-// redactStage runs a Redactor as a stage of the emit path.
-type redactStage struct{ r *redact.Redactor }
-
-func (s redactStage) Apply(_ *record.Call, msg string, attrs []attribute.KeyValue) (string, []attribute.KeyValue) {
-	return s.r.Redact(msg, attrs)
 }

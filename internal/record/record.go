@@ -1,7 +1,7 @@
 // Package record turns one logging call into a log.Record and emits it:
-// the attributes assembled in a stack buffer and de-duplicated, the stages
-// (redaction, the audit chain) run on pooled heap copies, the record built
-// and handed to the logger. It is the wiring between internal/core and the
+// the attributes assembled in a stack buffer and de-duplicated, redacted in
+// place, the stages (the audit chain) run on pooled heap copies, the record
+// built and handed to the logger. It is the wiring between internal/core and the
 // SDK; the value conversions it uses are package bridge's.
 package record
 
@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/log"
 
 	"github.com/fapilog/fapilog-go/bridge"
+	"github.com/fapilog/fapilog-go/redact"
 )
 
 // Call is one logging call, as the facade hands it to Emit (with the call's
@@ -34,9 +35,14 @@ type Call struct {
 	Err       error
 	// Source, when non-empty, adds the code.* attributes.
 	Source []attribute.KeyValue
-	// Stages rewrite the message and attributes, in order, after the
-	// attributes are assembled and de-duplicated and before the record is
-	// built (redaction, then the audit chain).
+	// Redactor, when set, masks the message and the attributes once they
+	// are assembled and de-duplicated, before the Stages. It is a concrete
+	// type, not a Stage, because escape analysis sees through a call to it:
+	// the common call (redaction, no other stage) works on the stack
+	// buffer, without the pooled copies a Stage needs.
+	Redactor *redact.Redactor
+	// Stages rewrite the message and attributes, in order, after redaction
+	// and before the record is built (the audit chain).
 	Stages []Stage
 	// Unordered says that no stage is an OrderedStage (see Unordered), so
 	// Emit need not ask the last one on every call (an interface type check
@@ -109,9 +115,13 @@ func EmitArgs(ctx context.Context, lg log.Logger, c *Call, a Args) {
 	}
 	var buf [inlineAttrs]attribute.KeyValue
 	attrs := assemble(buf[:0], c, a, 3)
+	msg := bridge.ValidString(c.Msg)
+	if c.Redactor != nil {
+		msg, attrs = c.Redactor.Redact(msg, attrs)
+	}
 	var rec log.Record
 	setHeader(&rec, c)
-	rec.SetBody(attribute.StringValue(bridge.ValidString(c.Msg)))
+	rec.SetBody(attribute.StringValue(msg))
 	rec.AddAttributes(attrs...)
 	lg.Emit(ctx, rec)
 }
@@ -120,16 +130,30 @@ func EmitArgs(ctx context.Context, lg log.Logger, c *Call, a Args) {
 // fields, bound fields, the exception (its stack trace starts exSkip frames
 // above assemble: at the facade's method, whose frames are then cut), source,
 // converted attributes, then the call's key/values.
+//
+// Most of these lists are empty on most calls, and an append of an empty
+// slice still calls the runtime's copy (a GC-aware one, for attributes):
+// each is tested first.
 func assemble(dst []attribute.KeyValue, c *Call, a Args, exSkip int) []attribute.KeyValue {
-	dst = append(dst, c.Fields...)
-	dst = append(dst, c.Bound...)
+	if len(c.Fields) > 0 {
+		dst = append(dst, c.Fields...)
+	}
+	if len(c.Bound) > 0 {
+		dst = append(dst, c.Bound...)
+	}
 	if c.Exception {
 		ex := bridge.ExceptionAttrs(c.Err, exSkip)
 		dst = append(dst, ex[:]...)
 	}
-	dst = append(dst, c.Source...)
-	dst = append(dst, a.Attrs...)
-	dst = bridge.AppendKV(dst, a.KV)
+	if len(c.Source) > 0 {
+		dst = append(dst, c.Source...)
+	}
+	if len(a.Attrs) > 0 {
+		dst = append(dst, a.Attrs...)
+	}
+	if len(a.KV) > 0 {
+		dst = bridge.AppendKV(dst, a.KV)
+	}
 	if len(dst) > 1 {
 		dst = bridge.Dedup(dst)
 	}
@@ -164,8 +188,8 @@ var scratch = sync.Pool{New: func() any {
 // maxScratch keeps a rare huge call from pinning a huge buffer in the pool.
 const maxScratch = 256
 
-// emitStaged is Emit for a call with stages: it runs them on pooled copies
-// of c and of the attributes, then emits the record. The last stage, if it
+// emitStaged is Emit for a call with stages: it redacts and runs them on
+// pooled copies of c and of the attributes, then emits the record. The last stage, if it
 // is an OrderedStage that holds c, is released once the record is emitted,
 // also if emitting panics.
 func emitStaged(ctx context.Context, lg log.Logger, c *Call, a Args) {
@@ -181,6 +205,9 @@ func emitStaged(ctx context.Context, lg log.Logger, c *Call, a Args) {
 		}
 	}
 	msg := bridge.ValidString(sc.Msg)
+	if sc.Redactor != nil {
+		msg, work = sc.Redactor.Redact(msg, work)
+	}
 	for _, st := range sc.Stages {
 		msg, work = st.Apply(sc, msg, work)
 	}
