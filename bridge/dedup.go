@@ -43,7 +43,12 @@ func Dedup(attrs []attribute.KeyValue) []attribute.KeyValue {
 					continue next
 				}
 			}
-			attrs[out] = attrs[i]
+			if out != i {
+				// Most lists have no duplicate: no element moves, and
+				// a copy onto itself would still pay the GC's write
+				// barriers on a heap slice.
+				attrs[out] = attrs[i]
+			}
 			out++
 		}
 	} else {
@@ -60,7 +65,9 @@ func Dedup(attrs []attribute.KeyValue) []attribute.KeyValue {
 			out++
 		}
 	}
-	clear(attrs[out:n])
+	if out < n {
+		clear(attrs[out:n])
+	}
 	return attrs[:out]
 }
 

@@ -204,16 +204,25 @@ func validUTF8(s string) string {
 
 // isASCII reports whether s is all ASCII, eight bytes at a time: about three
 // times faster than utf8.ValidString on short strings, which are mostly
-// ASCII.
+// ASCII. The last word overlaps the one before it (and a short string is
+// read as two overlapping halves), so no byte is tested alone: a byte read
+// twice does not change an OR.
 func isASCII(s string) bool {
 	b := unsafe.Slice(unsafe.StringData(s), len(s))
+	n := len(b)
 	var acc uint64
-	for len(b) >= 8 {
-		acc |= binary.LittleEndian.Uint64(b)
-		b = b[8:]
-	}
-	for _, c := range b {
-		acc |= uint64(c)
+	switch {
+	case n >= 8:
+		for ; len(b) > 8; b = b[8:] {
+			acc |= binary.LittleEndian.Uint64(b)
+		}
+		acc |= binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s), n)[n-8:])
+	case n >= 4:
+		acc = uint64(binary.LittleEndian.Uint32(b) | binary.LittleEndian.Uint32(b[n-4:]))
+	case n >= 2:
+		acc = uint64(binary.LittleEndian.Uint16(b) | binary.LittleEndian.Uint16(b[n-2:]))
+	case n == 1:
+		acc = uint64(b[0])
 	}
 	return acc&0x8080808080808080 == 0
 }

@@ -781,3 +781,38 @@ func maxUintValue() attribute.Value {
 	}
 	return i64(math.MaxUint32)
 }
+
+// isASCII reads overlapping words and halves: a high byte at any position
+// of a string of any short length must be seen, and an ASCII string of any
+// length must pass.
+func TestIsASCIIAtEveryPosition(t *testing.T) {
+	for n := 0; n <= 40; n++ {
+		if b := strings.Repeat("a", n); !isASCII(b) {
+			t.Fatalf("isASCII(%q) = false", b)
+		}
+		for i := range n {
+			for _, c := range []byte{0x80, 0xc3, 0xff} {
+				b := []byte(strings.Repeat("\x7f", n))
+				b[i] = c
+				if isASCII(string(b)) {
+					t.Fatalf("isASCII(%q) = true", b)
+				}
+			}
+		}
+	}
+}
+
+func FuzzIsASCII(f *testing.F) {
+	for _, s := range []string{"", "a", "é", "request served", "/api/v1/users\xff", "abcdefg\x80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := true
+		for i := 0; i < len(s); i++ {
+			want = want && s[i] < utf8.RuneSelf
+		}
+		if got := isASCII(s); got != want {
+			t.Fatalf("isASCII(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
