@@ -12,7 +12,11 @@ import (
 // contains invalid UTF-8"), losing every record of that batch. STRING
 // values are checked without allocating; a valid value is returned as is.
 func validValue(v attribute.Value) attribute.Value {
-	if v.Type() == attribute.STRING && isASCII(v.AsString()) {
+	if v.Type() == attribute.STRING {
+		s := v.AsString()
+		if t := validUTF8(s); t != s {
+			return attribute.StringValue(t)
+		}
 		return v
 	}
 	out, _ := repairValue(v)

@@ -782,37 +782,35 @@ func maxUintValue() attribute.Value {
 	return i64(math.MaxUint32)
 }
 
-// isASCII reads overlapping words and halves: a high byte at any position
-// of a string of any short length must be seen, and an ASCII string of any
-// length must pass.
-func TestIsASCIIAtEveryPosition(t *testing.T) {
+// validUTF8 reads overlapping words and halves: a byte that is not ASCII,
+// at any position of a string of any short length, must be seen (alone,
+// each of these bytes is invalid UTF-8), and an ASCII string of any length
+// must come back as it is.
+func TestValidUTF8AtEveryPosition(t *testing.T) {
 	for n := 0; n <= 40; n++ {
-		if b := strings.Repeat("a", n); !isASCII(b) {
-			t.Fatalf("isASCII(%q) = false", b)
+		if b := strings.Repeat("a", n); validUTF8(b) != b {
+			t.Fatalf("validUTF8(%q) = %q", b, validUTF8(b))
 		}
 		for i := range n {
 			for _, c := range []byte{0x80, 0xc3, 0xff} {
 				b := []byte(strings.Repeat("\x7f", n))
 				b[i] = c
-				if isASCII(string(b)) {
-					t.Fatalf("isASCII(%q) = true", b)
+				want := strings.ToValidUTF8(string(b), "\uFFFD")
+				if got := validUTF8(string(b)); got != want {
+					t.Fatalf("validUTF8(%q) = %q, want %q", b, got, want)
 				}
 			}
 		}
 	}
 }
 
-func FuzzIsASCII(f *testing.F) {
-	for _, s := range []string{"", "a", "é", "request served", "/api/v1/users\xff", "abcdefg\x80"} {
+func FuzzValidUTF8(f *testing.F) {
+	for _, s := range []string{"", "a", "é", "request served", "/api/v1/users\xff", "abcdefg\x80", "日本語のテキスト"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		want := true
-		for i := 0; i < len(s); i++ {
-			want = want && s[i] < utf8.RuneSelf
-		}
-		if got := isASCII(s); got != want {
-			t.Fatalf("isASCII(%q) = %v, want %v", s, got, want)
+		if got, want := validUTF8(s), strings.ToValidUTF8(s, "\uFFFD"); got != want {
+			t.Fatalf("validUTF8(%q) = %q, want %q", s, got, want)
 		}
 	})
 }
