@@ -15,4 +15,11 @@
 //
 // The end-to-end tests print their tables with -v; their sizes are flags
 // (-e2e.records, -collector.records).
+//
+// To tell whether a change made the emit path faster or slower by a few
+// per cent, run ./compare.sh OLD_REV: a single build's time moves that
+// much with where the linker puts the functions and where the stack lies,
+// so compare.sh links each build with several random layouts, runs each
+// call at several stack depths (BenchmarkStackShift) and reports the ratio
+// with a confidence interval over layouts (internal/layoutcmp).
 package benchmarks
