@@ -47,7 +47,6 @@ func BenchmarkBeginEnd(b *testing.B) {
 		if err := p.admit(ctx, Admission{Severity: log.SeverityInfo}); err != nil {
 			b.Fatal(err)
 		}
-		p.inflight.Add(-1)
 		p.eng.gate.release(1)
 	}
 	if _, err := p.Stop(ctx); err != nil {
@@ -66,7 +65,7 @@ func BenchmarkCountingExport(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		p.eng.gate.inflight.Add(int64(len(recs)))
-		p.inflight.Add(int64(len(recs)))
+		p.state.Add(int64(len(recs)) * inflightOne)
 		if err := p.eng.exp.Export(ctx, recs); err != nil {
 			b.Fatal(err)
 		}

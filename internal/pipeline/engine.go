@@ -186,7 +186,12 @@ func (e *engine) finalize(p *Pipeline) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	p.final.Store(true)
-	if p.inflight.Load() == 0 && e.members[p.name] == p {
+	// An emit still in progress (the drain's deadline ran out while it
+	// was admitted) may yet put a record in flight: p then stays a member
+	// until the exporter counts the last record out (or for good, if that
+	// record never comes: a later logger of the name gets an engine of its
+	// own, never p's records).
+	if v := p.state.Load(); inflightOf(v) == 0 && v&progressMask == 0 && e.members[p.name] == p {
 		delete(e.members, p.name)
 	}
 }
@@ -353,7 +358,8 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 				}
 			}
 		}
-		if m.inflight.Add(-t.n) == 0 && m.final.Load() && eng.members[m.name] == m {
+		v := m.state.Add(-t.n * inflightOne)
+		if inflightOf(v) == 0 && v&progressMask == 0 && m.final.Load() && eng.members[m.name] == m {
 			delete(eng.members, m.name)
 		}
 	}

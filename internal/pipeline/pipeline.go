@@ -104,7 +104,24 @@ type Admission struct {
 	Wait time.Duration
 }
 
-const stoppedBit = int64(1) << 62
+// A Pipeline's state word holds, in its low 32 bits, the number of emits
+// in progress (bits 0-30) and the stopped bit (bit 31); its high 32 bits are
+// the member's records in flight (admitted, built and not yet through the
+// exporter), a signed count. An emit that ends with its record handed to the
+// SDK moves one unit from "in progress" to "in flight" with one atomic add
+// (inflightOne - 1), so the whole emit costs the state word two atomic
+// operations, not three. The exporter may count a record out before its
+// emit has counted it in: the in-flight half is then -1 for a moment, and a
+// borrow out of the high half leaves the low half unchanged.
+const (
+	stoppedBit   = int64(1) << 31
+	progressMask = stoppedBit - 1
+	lowMask      = int64(1)<<32 - 1
+	inflightOne  = int64(1) << 32
+)
+
+// inflightOf is the in-flight half of a state word.
+func inflightOf(state int64) int64 { return state >> 32 }
 
 // Pipeline is one logger's share of an engine (see Join): its instrumentation
 // scope, its exact counts and its lifetime. Draining it leaves the other
@@ -114,7 +131,8 @@ type Pipeline struct {
 	name string
 	otel log.Logger
 
-	// state holds the stopped bit and the number of emits in progress.
+	// state holds the emits in progress, the stopped bit and the records
+	// in flight (see stoppedBit).
 	state    atomic.Int64
 	stopCh   chan struct{}
 	idle     chan struct{}
@@ -127,9 +145,8 @@ type Pipeline struct {
 	latency atomic.Int64
 
 	counts counters
-	// inflight counts this member's records admitted and not yet through
-	// the exporter; highWater is its maximum.
-	inflight, highWater atomic.Int64
+	// highWater is the maximum of the records in flight.
+	highWater atomic.Int64
 	// final is set (under eng.mu, read without it) when the drain ends:
 	// the counts are frozen from then on.
 	final atomic.Bool
@@ -259,13 +276,25 @@ func (p *Pipeline) Emit(ctx context.Context, a Admission, c *record.Call, args r
 	return nil
 }
 
-// settle ends an admitted emit: the record was built, or the emit was
-// abandoned on the way (see abandon).
+// settle ends an admitted emit: the record was built and is in flight, or
+// the emit was abandoned on the way (see abandon).
 func (p *Pipeline) settle(built *bool, i int) {
 	if !*built {
 		p.abandon(i)
+		p.end()
+		return
 	}
-	p.end()
+	if p.eng.gate == nil {
+		p.end() // no gate, no exporter of ours: nothing counts it out
+		return
+	}
+	v := p.state.Add(inflightOne - 1)
+	if n := inflightOf(v); n > p.highWater.Load() {
+		raise(&p.highWater, n)
+	}
+	if v&lowMask == stoppedBit {
+		p.idleOnce.Do(func() { close(p.idle) })
+	}
 }
 
 // emitStopped is Emit after Stop.
@@ -322,8 +351,7 @@ func (p *Pipeline) emitDurable(ctx context.Context, c *record.Call, args record.
 // (runtime.Goexit while it was built), and counts it as dropped.
 func (p *Pipeline) abandon(i int) {
 	if g := p.eng.gate; g != nil {
-		p.inflight.Add(-1)
-		g.release(1)
+		g.release(1) // the record was never counted in flight
 	}
 	p.counts.dropped[i].Add(1)
 	p.warn.note(p.name, "dropped", errGoexit)
@@ -342,15 +370,12 @@ func (p *Pipeline) admit(ctx context.Context, a Admission) error {
 			return err
 		}
 	}
-	if n := p.inflight.Add(1); n > p.highWater.Load() {
-		raise(&p.highWater, n)
-	}
 	return nil
 }
 
 // end closes what the state increment of Emit opened.
 func (p *Pipeline) end() {
-	if p.state.Add(-1) == stoppedBit {
+	if p.state.Add(-1)&lowMask == stoppedBit {
 		p.idleOnce.Do(func() { close(p.idle) })
 	}
 }
@@ -407,7 +432,7 @@ func notDelivered(r Result, err error) error {
 }
 
 func (p *Pipeline) stop(ctx context.Context) error {
-	if p.state.Or(stoppedBit) == 0 {
+	if p.state.Or(stoppedBit)&lowMask == 0 {
 		p.idleOnce.Do(func() { close(p.idle) })
 	}
 	close(p.stopCh) // wakes callers waiting for room

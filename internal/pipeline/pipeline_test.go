@@ -396,3 +396,48 @@ func TestANameDrainedWithRecordsInFlightIsNotSharedAgain(t *testing.T) {
 		t.Fatalf("%d engines left running", Engines())
 	}
 }
+
+// The exporter may count a record out before the emit that built it has
+// counted it in (the batch processor runs as soon as the SDK has the
+// record). The in-flight half of the state word is then -1 for a moment:
+// the emits in progress and the stopped bit, in the low half, must not
+// change, or Stop would wait for an emit that does not exist (or never see
+// the stopped bit).
+func TestRecordCountedOutBeforeInLeavesProgressAlone(t *testing.T) {
+	var state atomic.Int64
+	state.Add(1)                 // an emit in progress
+	state.Or(stoppedBit)         // Stop has begun
+	v := state.Add(-inflightOne) // its record exported already
+	if v&lowMask != stoppedBit|1 || inflightOf(v) != -1 {
+		t.Fatalf("after the early count out: low half %#x, in flight %d; want %#x, -1", v&lowMask, inflightOf(v), stoppedBit|1)
+	}
+	v = state.Add(inflightOne - 1) // the emit ends: in progress to in flight
+	if v&lowMask != stoppedBit || inflightOf(v) != 0 {
+		t.Fatalf("after the emit: low half %#x, in flight %d; want %#x (idle, stopped), 0", v&lowMask, inflightOf(v), stoppedBit)
+	}
+}
+
+// A drain whose deadline ran out while an emit was still in progress
+// (admitted, its record not yet handed to the SDK) must keep the member's
+// name taken: that record may still reach the exporter, and must not be
+// counted for a later logger of the name.
+func TestDrainWithAnEmitInProgressKeepsTheName(t *testing.T) {
+	e := newHeld(true)
+	keep := joinHeld(t.Name(), "keep", e)
+	p := joinHeld(t.Name(), "name", e)
+	p.state.Add(1) // an emit that Stop's deadline did not wait for
+	p.eng.finalize(p)
+	p.eng.mu.Lock()
+	member := p.eng.members["name"]
+	p.eng.mu.Unlock()
+	if member != p {
+		t.Fatal("finalize freed the name of a member with an emit in progress")
+	}
+	p.state.Add(-1)
+	e.release()
+	for _, m := range []*Pipeline{p, keep} {
+		if _, err := m.Stop(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
