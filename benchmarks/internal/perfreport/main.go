@@ -452,7 +452,7 @@ func main() {
 	b.WriteString("those allocations are the floor for every OpenTelemetry contender. fapilog-go allocates nothing of its own on that path (pinned by `alloc_test.go`).\n")
 	b.WriteString("- Where the time of a fapilog-go call goes (CPU profiles, 3 attributes): about half is the SDK's `Logger.Emit` (copying the record attribute by attribute, ")
 	b.WriteString("the provider's two mutexed sections, the record allocation, the processor's clone and queue), a tenth the batch processor's worker, and much of the rest the garbage collector's write barriers ")
-	b.WriteString("on those record copies. The library's own share is the clock read, the key/value conversion and de-duplication, redaction, the audit chain on AUDIT and SECURITY records, and admission (five atomic operations: the submitted count, the in-progress count up and down, the queue slot and the logger's in-flight count).\n")
+	b.WriteString("on those record copies. The library's own share is the clock read, the key/value conversion and de-duplication, redaction, the audit chain on AUDIT and SECURITY records, and admission (four atomic operations: the submitted count, the in-progress count, the queue slot, and one add that moves the record from in progress to in flight).\n")
 	b.WriteString("- On a 2-core machine the times are bimodal: whether the batch processor's worker goroutine gets a core of its own or shares the caller's ")
 	b.WriteString("changes a call's time by up to 1.5×, for every OpenTelemetry contender (the raw SDK drops records in its slow mode). Hence the wide ± of benchstat, ")
 	b.WriteString("the medians, and ratios taken round by round.\n")
