@@ -1,5 +1,5 @@
 // Package record turns one logging call into a log.Record and emits it:
-// the attributes assembled in a stack buffer and de-duplicated, redacted in
+// the attributes assembled in a stack buffer, de-duplicated and redacted in
 // place, the stages (the audit chain) run on pooled heap copies, the record
 // built and handed to the logger. It is the wiring between internal/core and the
 // SDK; the value conversions it uses are package bridge's.
@@ -107,34 +107,33 @@ func Emit(ctx context.Context, lg log.Logger, c *Call, kv []any) {
 // EmitArgs builds the record for c and the call's own attributes a, and
 // emits it on lg. The record's trace and span ids come from ctx (the SDK
 // reads them there). Keys are de-duplicated here, last value wins, so
-// providers may skip the SDK's own (costly) pass.
+// providers may skip the SDK's own (costly) pass. The attributes are
+// assembled and redacted in a stack buffer; only a call with stages copies
+// them (see emitStaged).
 func EmitArgs(ctx context.Context, lg log.Logger, c *Call, a Args) {
-	if len(c.Stages) > 0 {
-		emitStaged(ctx, lg, c, a)
-		return
-	}
 	var buf [inlineAttrs]attribute.KeyValue
-	attrs := assemble(buf[:0], c, a, 3)
+	attrs := assemble(buf[:0], c, a)
 	msg := bridge.ValidString(c.Msg)
 	if c.Redactor != nil {
 		msg, attrs = c.Redactor.Redact(msg, attrs)
 	}
-	var rec log.Record
-	setHeader(&rec, c)
-	rec.SetBody(attribute.StringValue(msg))
-	rec.AddAttributes(attrs...)
-	lg.Emit(ctx, rec)
+	if len(c.Stages) > 0 {
+		emitStaged(ctx, lg, c, msg, attrs)
+		return
+	}
+	emitRecord(ctx, lg, c, msg, attrs)
 }
 
 // assemble appends the record's attributes to dst, de-duplicated: With
-// fields, bound fields, the exception (its stack trace starts exSkip frames
-// above assemble: at the facade's method, whose frames are then cut), source,
-// converted attributes, then the call's key/values.
+// fields, bound fields, the exception, source, converted attributes, then
+// the call's key/values. The exception's stack trace starts 3 frames above
+// assemble (assemble, EmitArgs, the pipeline's emit): at the facade's
+// method, whose frames are then cut.
 //
 // Most of these lists are empty on most calls, and an append of an empty
 // slice still calls the runtime's copy (a GC-aware one, for attributes):
 // each is tested first.
-func assemble(dst []attribute.KeyValue, c *Call, a Args, exSkip int) []attribute.KeyValue {
+func assemble(dst []attribute.KeyValue, c *Call, a Args) []attribute.KeyValue {
 	if len(c.Fields) > 0 {
 		dst = append(dst, c.Fields...)
 	}
@@ -142,7 +141,7 @@ func assemble(dst []attribute.KeyValue, c *Call, a Args, exSkip int) []attribute
 		dst = append(dst, c.Bound...)
 	}
 	if c.Exception {
-		ex := bridge.ExceptionAttrs(c.Err, exSkip)
+		ex := bridge.ExceptionAttrs(c.Err, 3)
 		dst = append(dst, ex[:]...)
 	}
 	if len(c.Source) > 0 {
@@ -160,22 +159,26 @@ func assemble(dst []attribute.KeyValue, c *Call, a Args, exSkip int) []attribute
 	return dst
 }
 
-// setHeader sets everything of rec but the body and the attributes. The
-// observed timestamp is the call's time too: it spares the SDK a second
-// clock read.
-func setHeader(rec *log.Record, c *Call) {
+// emitRecord builds the record of c with its final message and attributes
+// and emits it on lg. The observed timestamp is the call's time too: it
+// spares the SDK a second clock read.
+func emitRecord(ctx context.Context, lg log.Logger, c *Call, msg string, attrs []attribute.KeyValue) {
+	var rec log.Record
 	rec.SetTimestamp(c.Time)
 	rec.SetObservedTimestamp(c.Time)
 	rec.SetSeverity(c.Severity)
 	rec.SetSeverityText(c.Text)
+	rec.SetBody(attribute.StringValue(msg))
+	rec.AddAttributes(attrs...)
+	lg.Emit(ctx, rec)
 }
 
 // stageScratch is what the stages of one call work on: a copy of the Call
-// and the attribute list. A Stage is an interface, and the compiler assumes
-// that what an interface method receives escapes: handing the stages c or a
-// stack buffer would move both (and the caller's Call, and what it points
-// to) to the heap on every call. Stages get pooled heap copies instead, and
-// the attributes are assembled in the pooled list directly.
+// and of the attribute list. A Stage is an interface, and the compiler
+// assumes that what an interface method receives escapes: handing the
+// stages c or the stack buffer would move both (and the caller's Call, and
+// what it points to) to the heap on every call. Stages get pooled heap
+// copies instead.
 type stageScratch struct {
 	call  Call
 	attrs []attribute.KeyValue
@@ -188,15 +191,14 @@ var scratch = sync.Pool{New: func() any {
 // maxScratch keeps a rare huge call from pinning a huge buffer in the pool.
 const maxScratch = 256
 
-// emitStaged is Emit for a call with stages: it redacts and runs them on
-// pooled copies of c and of the attributes, then emits the record. The last stage, if it
-// is an OrderedStage that holds c, is released once the record is emitted,
-// also if emitting panics.
-func emitStaged(ctx context.Context, lg log.Logger, c *Call, a Args) {
+// emitStaged is EmitArgs for a call with stages: it runs them on pooled
+// copies of c and of its redacted attributes, then emits the record. The
+// last stage, if it is an OrderedStage that holds c, is released once the
+// record is emitted, also if emitting panics.
+func emitStaged(ctx context.Context, lg log.Logger, c *Call, msg string, attrs []attribute.KeyValue) {
 	s := scratch.Get().(*stageScratch)
 	defer putScratch(s)
-	work := assemble(s.attrs[:0], c, a, 4)
-	s.attrs = work
+	s.attrs = append(s.attrs[:0], attrs...)
 	s.call = *c
 	sc := &s.call
 	if !sc.Unordered {
@@ -204,19 +206,12 @@ func emitStaged(ctx context.Context, lg log.Logger, c *Call, a Args) {
 			defer o.Release(sc)
 		}
 	}
-	msg := bridge.ValidString(sc.Msg)
-	if sc.Redactor != nil {
-		msg, work = sc.Redactor.Redact(msg, work)
-	}
+	work := s.attrs
 	for _, st := range sc.Stages {
 		msg, work = st.Apply(sc, msg, work)
 	}
 	s.attrs = work
-	var rec log.Record
-	setHeader(&rec, sc)
-	rec.SetBody(attribute.StringValue(msg))
-	rec.AddAttributes(work...)
-	lg.Emit(ctx, rec)
+	emitRecord(ctx, lg, sc, msg, work)
 }
 
 // putScratch returns s to the pool, unless a rare huge call grew its
