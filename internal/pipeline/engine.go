@@ -191,7 +191,7 @@ func (e *engine) finalize(p *Pipeline) {
 	// until the exporter counts the last record out (or for good, if that
 	// record never comes: a later logger of the name gets an engine of its
 	// own, never p's records).
-	if v := p.state.Load(); inflightOf(v) == 0 && v&progressMask == 0 && e.members[p.name] == p {
+	if quiet(p.state.Load()) && e.members[p.name] == p {
 		delete(e.members, p.name)
 	}
 }
@@ -358,8 +358,7 @@ func (e *countingExporter) Export(ctx context.Context, recs []sdklog.Record) err
 				}
 			}
 		}
-		v := m.state.Add(-t.n * inflightOne)
-		if inflightOf(v) == 0 && v&progressMask == 0 && m.final.Load() && eng.members[m.name] == m {
+		if quiet(m.state.Add(-t.n*inflightOne)) && m.final.Load() && eng.members[m.name] == m {
 			delete(eng.members, m.name)
 		}
 	}

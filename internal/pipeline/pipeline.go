@@ -114,14 +114,28 @@ type Admission struct {
 // emit has counted it in: the in-flight half is then -1 for a moment, and a
 // borrow out of the high half leaves the low half unchanged.
 const (
-	stoppedBit   = int64(1) << 31
-	progressMask = stoppedBit - 1
-	lowMask      = int64(1)<<32 - 1
-	inflightOne  = int64(1) << 32
+	stoppedBit  = int64(1) << 31
+	lowMask     = int64(1)<<32 - 1
+	inflightOne = int64(1) << 32
 )
 
 // inflightOf is the in-flight half of a state word.
 func inflightOf(state int64) int64 { return state >> 32 }
+
+// quiet reports whether a state word has no emit in progress and no record
+// in flight, stopped or not.
+func quiet(state int64) bool { return state&^stoppedBit == 0 }
+
+// idleAt closes p.idle when state, the value p.state was just given, is
+// stopped with no emit in progress: the moment Stop waits for.
+func (p *Pipeline) idleAt(state int64) {
+	if state&lowMask == stoppedBit {
+		p.closeIdle()
+	}
+}
+
+// closeIdle is idleAt's rare branch, out of line so that idleAt inlines.
+func (p *Pipeline) closeIdle() { p.idleOnce.Do(func() { close(p.idle) }) }
 
 // Pipeline is one logger's share of an engine (see Join): its instrumentation
 // scope, its exact counts and its lifetime. Draining it leaves the other
@@ -292,9 +306,7 @@ func (p *Pipeline) settle(built *bool, i int) {
 	if n := inflightOf(v); n > p.highWater.Load() {
 		raise(&p.highWater, n)
 	}
-	if v&lowMask == stoppedBit {
-		p.idleOnce.Do(func() { close(p.idle) })
-	}
+	p.idleAt(v)
 }
 
 // emitStopped is Emit after Stop.
@@ -375,9 +387,7 @@ func (p *Pipeline) admit(ctx context.Context, a Admission) error {
 
 // end closes what the state increment of Emit opened.
 func (p *Pipeline) end() {
-	if p.state.Add(-1)&lowMask == stoppedBit {
-		p.idleOnce.Do(func() { close(p.idle) })
-	}
+	p.idleAt(p.state.Add(-1))
 }
 
 // Flush exports what is queued and keeps the pipeline running. With a
@@ -432,10 +442,8 @@ func notDelivered(r Result, err error) error {
 }
 
 func (p *Pipeline) stop(ctx context.Context) error {
-	if p.state.Or(stoppedBit)&lowMask == 0 {
-		p.idleOnce.Do(func() { close(p.idle) })
-	}
-	close(p.stopCh) // wakes callers waiting for room
+	p.idleAt(p.state.Or(stoppedBit) | stoppedBit) // Or returns the word before
+	close(p.stopCh)                               // wakes callers waiting for room
 	select {
 	case <-p.idle:
 	case <-ctx.Done():
