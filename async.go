@@ -2,7 +2,6 @@ package fapilog
 
 import (
 	"context"
-	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 
@@ -102,8 +101,9 @@ func (l *AsyncLogger) Exception(ctx context.Context, msg string, err error, kv .
 
 //go:noinline
 func (l *AsyncLogger) exception(ctx context.Context, msg string, err error, kv []any) error {
-	return l.c.Emit(ctx, core.Entry{Level: levels.Error, Wait: core.WaitForCtx, Caller: true,
-		Call: record.Call{Time: time.Now(), Msg: msg, Fields: l.fields, Exception: true, Err: err}}, record.Args{KV: kv})
+	e := core.NewEntry(levels.Error, core.WaitForCtx, msg, l.fields)
+	e.Exception, e.Err = true, err
+	return l.c.Emit(ctx, e, record.Args{KV: kv})
 }
 
 // Log logs at any level, registered levels included.
@@ -132,7 +132,7 @@ func (l *AsyncLogger) Level() levels.Level { return l.c.Level() }
 
 //go:noinline
 func (l *AsyncLogger) logAttrs(ctx context.Context, level levels.Level, msg string, attrs []attribute.KeyValue) error {
-	return l.c.Emit(ctx, core.Entry{Level: level, Wait: core.WaitForCtx, Caller: true, Call: record.Call{Time: time.Now(), Msg: msg, Fields: l.fields}}, record.Args{Attrs: attrs})
+	return l.c.Emit(ctx, core.NewEntry(level, core.WaitForCtx, msg, l.fields), record.Args{Attrs: attrs})
 }
 
 // log is Log's enabled path, out of line so that Log stays within the
@@ -140,7 +140,7 @@ func (l *AsyncLogger) logAttrs(ctx context.Context, level levels.Level, msg stri
 //
 //go:noinline
 func (l *AsyncLogger) log(ctx context.Context, level levels.Level, msg string, kv []any) error {
-	return l.c.Emit(ctx, core.Entry{Level: level, Wait: core.WaitForCtx, Caller: true, Call: record.Call{Time: time.Now(), Msg: msg, Fields: l.fields}}, record.Args{KV: kv})
+	return l.c.Emit(ctx, core.NewEntry(level, core.WaitForCtx, msg, l.fields), record.Args{KV: kv})
 }
 
 // With returns a child logger that adds kv to every record and shares the

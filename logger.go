@@ -2,7 +2,6 @@ package fapilog
 
 import (
 	"context"
-	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 
@@ -174,18 +173,19 @@ var background = context.Background()
 //
 //go:noinline
 func (l *Logger) log(ctx context.Context, level levels.Level, msg string, kv []any) {
-	_ = l.c.Emit(ctx, core.Entry{Level: level, Caller: true, Call: record.Call{Time: time.Now(), Msg: msg, Fields: l.fields}}, record.Args{KV: kv})
+	_ = l.c.Emit(ctx, core.NewEntry(level, core.WaitBounded, msg, l.fields), record.Args{KV: kv})
 }
 
 //go:noinline
 func (l *Logger) logAttrs(ctx context.Context, level levels.Level, msg string, attrs []attribute.KeyValue) {
-	_ = l.c.Emit(ctx, core.Entry{Level: level, Caller: true, Call: record.Call{Time: time.Now(), Msg: msg, Fields: l.fields}}, record.Args{Attrs: attrs})
+	_ = l.c.Emit(ctx, core.NewEntry(level, core.WaitBounded, msg, l.fields), record.Args{Attrs: attrs})
 }
 
 //go:noinline
 func (l *Logger) exception(ctx context.Context, msg string, err error, kv []any) {
-	_ = l.c.Emit(ctx, core.Entry{Level: levels.Error, Caller: true,
-		Call: record.Call{Time: time.Now(), Msg: msg, Fields: l.fields, Exception: true, Err: err}}, record.Args{KV: kv})
+	e := core.NewEntry(levels.Error, core.WaitBounded, msg, l.fields)
+	e.Exception, e.Err = true, err
+	_ = l.c.Emit(ctx, e, record.Args{KV: kv})
 }
 
 // With returns a child logger that adds kv to every record. It shares the

@@ -181,6 +181,13 @@ type Entry struct {
 	Caller bool
 }
 
+// NewEntry is the Entry of a call made now through a facade's method: its
+// time, message and the logger's With fields, wait policy wait, and the
+// caller's source location wanted (when the logger adds it).
+func NewEntry(level levels.Level, wait Wait, msg string, fields []attribute.KeyValue) Entry {
+	return Entry{Level: level, Wait: wait, Caller: true, Call: record.Call{Time: time.Now(), Msg: msg, Fields: fields}}
+}
+
 // Emit turns one enabled call into a record and hands it to the pipeline,
 // which admits, counts and spools it. args holds the call's typed
 // attributes and key/values (the slog handler puts its own source location
