@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"unsafe"
+
+	"github.com/fapilog/fapilog-go/internal/swar"
 )
 
 // Default URL schemes whose user information is masked ("://" must follow).
@@ -114,32 +116,19 @@ func hasURL(s string) bool {
 }
 
 // hasURLByte reports whether s holds ':', '%' or '\\', the bytes every
-// form hasURL looks for starts with, eight bytes at a time (words may
-// overlap: reading a byte twice does not change the answer). A word holds
-// one of them when the word XOR the byte repeated has a zero byte, and
-// (x-0x01…01) &^ x has the high bit of a byte set exactly when x has a
-// zero byte (a borrow only runs up from a zero byte, so the answer for
-// the whole word is exact).
+// form hasURL looks for starts with, eight bytes at a time (see swar.Last
+// for the last word). A word holds one of them when the word XOR the byte
+// repeated has a zero byte, and (x-0x01…01) &^ x has the high bit of a
+// byte set exactly when x has a zero byte (a borrow only runs up from a
+// zero byte, so the answer for the whole word is exact).
 func hasURLByte(s string) bool {
-	b := s2b(s)
-	n := len(b)
-	switch {
-	case n >= 8:
-		for ; len(b) > 8; b = b[8:] {
-			if wordHasURLByte(binary.LittleEndian.Uint64(b)) {
-				return true
-			}
-		}
-		return wordHasURLByte(binary.LittleEndian.Uint64(s2b(s)[n-8:]))
-	case n >= 4:
-		return wordHasURLByte(uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<32)
-	}
-	for _, c := range b {
-		if c == ':' || c == '%' || c == '\\' {
+	all := s2b(s)
+	for b := all; len(b) > 8; b = b[8:] {
+		if wordHasURLByte(binary.LittleEndian.Uint64(b)) {
 			return true
 		}
 	}
-	return false
+	return wordHasURLByte(swar.Last(all))
 }
 
 func wordHasURLByte(w uint64) bool {
