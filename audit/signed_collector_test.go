@@ -15,10 +15,11 @@ import (
 	"github.com/fapilog/fapilog-go/internal/collectortest"
 )
 
-// TestSignedChainThroughTheRealCollector signs a chain, sends it over each
-// OTLP protocol to a real collector, and verifies its file exporter's
-// output with the public key: signatures and the seal survive OTLP and the
-// collector; the output cut before the seal, or verified with another key,
+// TestSignedChainThroughTheRealCollector signs a chain of records that
+// carry secrets, sends it over each OTLP protocol to a real collector, and
+// verifies its file exporter's output with the public key: the secrets are
+// masked before the chain hashes the records, signatures and the seal
+// survive OTLP and the collector; the output cut before the seal, or verified with another key,
 // fails.
 func TestSignedChainThroughTheRealCollector(t *testing.T) {
 	if testing.Short() {
@@ -37,7 +38,9 @@ func TestSignedChainThroughTheRealCollector(t *testing.T) {
 				fapilog.WithExporterConfig(exporter.Config{Kind: exporter.KindOTLP, Protocol: proto, Endpoint: "http://" + ep}))
 			l.Audit("typed", typedKV()...)
 			for i := 0; i < 3; i++ {
-				l.Security("event", "i", i)
+				// Redaction runs before the chain: the secret never
+				// leaves, and the chain verifies over what did.
+				l.Security("event from https://admin:hunter2@db", "i", i, "password", "hunter2")
 				l.Info("noise")
 			}
 			drain(t, l)
@@ -58,6 +61,9 @@ func TestSignedChainThroughTheRealCollector(t *testing.T) {
 					t.Fatal(err)
 				}
 				return v.Report()
+			}
+			if bytes.Contains(data, []byte("hunter2")) {
+				t.Fatalf("a secret reached the collector: %s", data)
 			}
 			rep := check(data, pub)
 			if !rep.OK() || len(rep.Chains) != 1 || rep.Chains[0].Verified != 5 || rep.Chains[0].SealSeq != 5 {
